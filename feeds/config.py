@@ -1,0 +1,477 @@
+"""sources.yaml -> frozen dataclasses. All validation lives here.
+
+Every problem is reported as one line naming the file, the line and the key path, e.g.
+`sources.yaml:14: sources[2].url: not an absolute http(s) URL`. Unknown keys are errors.
+
+The sections are plain dataclasses; `_build` walks a dataclass's fields to check types,
+required keys and unknown keys, so adding an option is adding a field (with an optional
+`check` in its metadata).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit, urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import ConfigError
+from .model import Channel
+
+__all__ = [
+    "Config",
+    "Site",
+    "Source",
+    "FeedOptions",
+    "HtmlOptions",
+    "SitemapOptions",
+    "Rule",
+    "load",
+    "parse_duration",
+    "KIND_OPTIONS",
+]
+
+Path_ = tuple[str | int, ...]
+
+
+# --- checks: each returns an error message or None --------------------------------------------
+
+def _http_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "not an absolute http(s) URL"
+    return None
+
+
+def _source_url(value: str) -> str | None:
+    """Sources may also be file:// URLs (relative ones resolve against the config's folder)."""
+    if value.startswith("file:"):
+        return None
+    return _http_url(value)
+
+
+def _ascii_id(value: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+        return "must be ASCII letters, digits, '-', '_' or '.' (it is used in paths)"
+    return None
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r}"
+    return None
+
+
+def _schedule(value: str) -> str | None:
+    if parse_duration(value) is not None or len(value.split()) == 5:
+        return None
+    return "not an interval like '15m', '2h', '1d' nor a 5-field cron expression"
+
+
+def _positive(value: int | float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _regex(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as e:
+        return f"invalid regular expression: {e}"
+    return None
+
+
+def parse_duration(text: str) -> float | None:
+    """Return seconds for '90s', '15m', '2h', '1d' (or a bare number of seconds), else None."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(text))
+    if not m:
+        return None
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _check(fn: Callable[[Any], str | None]) -> dict[str, Any]:
+    return {"check": fn}
+
+
+# --- the sections ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    base_url: str = field(metadata=_check(_http_url))
+    portal_url: str = field(default="", metadata=_check(_http_url))
+    language: str = "zh-CN"
+    timezone: str = field(default="Asia/Shanghai", metadata=_check(_timezone))
+    description: str = ""
+    logo: str = ""
+    contact_url: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def home_url(self) -> str:
+        """The portal's own home page (where articles live); defaults to base_url."""
+        return self.portal_url or self.base_url
+
+    def absolute(self, path: str) -> str:
+        """Return the public URL of a file under output/."""
+        return urljoin(self.base_url if self.base_url.endswith("/") else self.base_url + "/", path)
+
+
+@dataclass(frozen=True)
+class FeedsSettings:
+    limit: int = field(default=50, metadata=_check(_positive))
+    ttl: int = field(default=30, metadata=_check(_positive))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A field rule for HTML pages: CSS selector, optional attribute and regex on the text."""
+
+    css: str
+    attr: str = ""
+    regex: str = field(default="", metadata=_check(_regex))
+    all: bool = False
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    full_text: bool = False
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    urls: tuple[str, ...] = ()
+    links: str = ""
+    link_pattern: str = field(default="", metadata=_check(_regex))
+    next_page: str = ""
+    page_template: str = ""
+    max_pages: int = field(default=1, metadata=_check(_positive))
+    rules: dict[str, Rule] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitemapOptions:
+    url_pattern: str = field(default="", metadata=_check(_regex))
+    max_urls: int = field(default=200, metadata=_check(_positive))
+
+
+OptionsT = FeedOptions | HtmlOptions | SitemapOptions
+KIND_OPTIONS: dict[str, type] = {
+    "feed": FeedOptions,
+    "html": HtmlOptions,
+    "sitemap": SitemapOptions,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str = field(metadata=_check(_ascii_id))
+    kind: str
+    url: str = field(metadata=_check(_source_url))
+    channel: str = ""
+    schedule: str = field(default="30m", metadata=_check(_schedule))
+    enabled: bool = True
+    charset: str = ""
+    allow_private: bool = False
+    respect_robots: bool = True
+    options: Any = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site
+    path: Path
+    store: str = "data/feeds.db"
+    output_dir: str = "output"
+    feeds: FeedsSettings = FeedsSettings()
+    channels: tuple[Channel, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / self.output_dir).resolve()
+
+    @property
+    def store_url(self) -> str:
+        """A store location: `postgresql://...` as given, else an SQLite file beside the config."""
+        if "://" in self.store:
+            return self.store
+        return str((self.root / self.store).resolve())
+
+    def channel(self, channel_id: str) -> Channel | None:
+        return next((c for c in self.channels if c.id == channel_id), None)
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+class _Problems:
+    """Collects one-line problems, each located by the line of its key path."""
+
+    def __init__(self, filename: str, lines: dict[Path_, int]):
+        self.filename = filename
+        self.lines = lines
+        self.items: list[str] = []
+
+    def add(self, path: Path_, message: str) -> None:
+        line = self._line(path)
+        self.items.append(f"{self.filename}:{line}: {_dotted(path) or '(top)'}: {message}")
+
+    def _line(self, path: Path_) -> int:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _plain(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    """Turn a composed YAML node into plain Python values, recording each key path's line."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _plain(value_node, path + (key,), lines)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, path + (i,), lines) for i, item in enumerate(node.value)]
+    return _SCALARS.construct_object(node)
+
+
+_SCALARS = yaml.SafeLoader("")  # only used to turn scalar nodes into ints, bools, dates ...
+
+
+def _strip_optional(tp: Any) -> Any:
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0] if len(args) == 1 else tp
+    return tp
+
+
+_SKIP = {"options", "line", "path"}
+
+
+def _build(cls: type, data: Any, path: Path_, problems: _Problems) -> Any:
+    """Build dataclass `cls` from a mapping, reporting type, missing and unknown keys."""
+    if not isinstance(data, dict):
+        problems.add(path, f"must be a mapping, got {type(data).__name__}")
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _SKIP}
+    for key in data:
+        if key not in fields:
+            problems.add(path + (key,), f"unknown key (expected one of: {', '.join(fields)})")
+    kwargs: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                problems.add(path + (name,), "required key is missing")
+            continue
+        value = _coerce(hints[name], data[name], path + (name,), problems)
+        check = f.metadata.get("check")
+        if value is not None and check and (msg := check(value)):
+            problems.add(path + (name,), msg)
+        kwargs[name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        return None  # a required key was missing: already reported
+
+
+def _coerce(tp: Any, value: Any, path: Path_, problems: _Problems) -> Any:
+    tp = _strip_optional(tp)
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path, problems)  # type: ignore[arg-type]
+    if origin is tuple:
+        (item_tp, _) = typing.get_args(tp)
+        if isinstance(value, (str, int, float)) and item_tp is str:
+            value = [value]  # a single string where a list is expected
+        if not isinstance(value, list):
+            problems.add(path, f"must be a list, got {type(value).__name__}")
+            return ()
+        return tuple(_coerce(item_tp, v, path + (i,), problems) for i, v in enumerate(value))
+    if origin is dict:
+        key_tp, item_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            problems.add(path, f"must be a mapping, got {type(value).__name__}")
+            return {}
+        if item_tp is Rule:  # a bare string rule is a CSS selector
+            value = {k: ({"css": v} if isinstance(v, str) else v) for k, v in value.items()}
+        return {str(k): _coerce(item_tp, v, path + (k,), problems) for k, v in value.items()}
+    return _scalar(tp, value, path, problems)
+
+
+def _scalar(tp: Any, value: Any, path: Path_, problems: _Problems) -> Any:
+    if tp is Any:
+        return value
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        problems.add(path, f"must be true or false, got {value!r}")
+        return None
+    if tp in (int, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return tp(value)
+        problems.add(path, f"must be a number, got {value!r}")
+        return None
+    if tp is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        problems.add(path, f"must be a string, got {type(value).__name__}")
+        return None
+    return value
+
+
+def _build_source(data: Any, path: Path_, problems: _Problems, lines: dict[Path_, int]) -> Any:
+    """Sources are flat in YAML: common keys plus the options of their kind."""
+    if not isinstance(data, dict):
+        problems.add(path, "must be a mapping")
+        return None
+    kind = data.get("kind")
+    if kind not in KIND_OPTIONS:
+        problems.add(path + ("kind",), f"must be one of: {', '.join(KIND_OPTIONS)}")
+        return None
+    common = {f.name for f in dataclasses.fields(Source)} - _SKIP
+    own = {f.name for f in dataclasses.fields(KIND_OPTIONS[kind])}
+    for key in data:
+        if key not in common and key not in own:
+            allowed = ", ".join(sorted(common | own))
+            problems.add(path + (key,), f"unknown key for kind {kind!r} (expected one of: {allowed})")
+    source = _build(Source, {k: v for k, v in data.items() if k in common}, path, problems)
+    options = _build(
+        KIND_OPTIONS[kind], {k: v for k, v in data.items() if k in own}, path, problems
+    )
+    if source is None or options is None:
+        return None
+    return dataclasses.replace(source, options=options, line=lines.get(path, 0))
+
+
+def _resolve_file_url(url: str, root: Path) -> str:
+    """`file:relative/path` and `file://relative/...` resolve against the config folder."""
+    if not url.startswith("file:"):
+        return url
+    rest = url[len("file:"):]
+    rest = rest[2:] if rest.startswith("//") else rest
+    target = Path(rest) if rest.startswith("/") else (root / rest)
+    return target.resolve().as_uri()
+
+
+def load(path: str | Path) -> Config:
+    """Load and validate a config file; raise ConfigError listing every problem found."""
+    path = Path(path)
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([f"{name}:0: (file): cannot read: {e}"]) from e
+    return loads(text, path)
+
+
+def loads(text: str, path: Path) -> Config:
+    """Parse config text as if read from `path` (used for messages and relative paths)."""
+    name = path.name
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise ConfigError([f"{name}:{line}: (yaml): {getattr(e, 'problem', e)}"]) from e
+    lines: dict[Path_, int] = {}
+    data = _plain(node, (), lines) if node is not None else {}
+    problems = _Problems(name, lines)
+    config = _build_config(data, path.resolve(), problems, lines)
+    if problems.items:
+        raise ConfigError(problems.items)
+    return config
+
+
+def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_, int]) -> Any:
+    if not isinstance(data, dict):
+        problems.add((), "the file must be a mapping with site, channels and sources")
+        return None
+    top = {"site", "store", "output_dir", "feeds", "channels", "sources"}
+    for key in data:
+        if key not in top:
+            problems.add((key,), f"unknown key (expected one of: {', '.join(sorted(top))})")
+    site = _build(Site, data.get("site"), ("site",), problems) if "site" in data else None
+    if site is None and "site" not in data:
+        problems.add(("site",), "required key is missing")
+    channels = _build_channels(data.get("channels", []), problems)
+    known = {c.id for c in channels}
+    sources = _build_sources(data.get("sources", []), problems, lines, path.parent, known)
+    feeds = _build(FeedsSettings, data.get("feeds", {}), ("feeds",), problems)
+    scalars = {
+        k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
+    }
+    if site is None or feeds is None:
+        return None
+    return Config(site=site, path=path, feeds=feeds, channels=channels, sources=sources, **scalars)
+
+
+def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:
+    if not isinstance(data, list):
+        problems.add(("channels",), "must be a list")
+        return ()
+    out = []
+    for i, item in enumerate(data):
+        channel = _build(_ChannelSpec, item, ("channels", i), problems)
+        if channel is not None:
+            if any(c.id == channel.id for c in out):
+                problems.add(("channels", i, "id"), f"duplicate channel id {channel.id!r}")
+            out.append(Channel(channel.id, channel.title, channel.description))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _ChannelSpec:
+    id: str = field(metadata=_check(_ascii_id))
+    title: str
+    description: str = ""
+
+
+def _build_sources(
+    data: Any, problems: _Problems, lines: dict[Path_, int], root: Path, channels: set[str]
+) -> tuple[Source, ...]:
+    if not isinstance(data, list):
+        problems.add(("sources",), "must be a list")
+        return ()
+    out: list[Source] = []
+    for i, item in enumerate(data):
+        source = _build_source(item, ("sources", i), problems, lines)
+        if source is None:
+            continue
+        if any(s.id == source.id for s in out):
+            problems.add(("sources", i, "id"), f"duplicate source id {source.id!r}")
+        if source.channel and source.channel not in channels:
+            known = ", ".join(sorted(channels)) or "none"
+            problems.add(("sources", i, "channel"), f"unknown channel {source.channel!r} (declared: {known})")
+        out.append(dataclasses.replace(source, url=_resolve_file_url(source.url, root)))
+    return tuple(out)

@@ -1,0 +1,17 @@
+"""Source kinds. Each module turns fetched bytes into `RawArticle`s; wire shapes stay here.
+
+`KINDS` maps a source kind (as written in sources.yaml) to its `collect` function:
+`collect(source, fetcher, now) -> list[RawArticle]`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import feed
+
+__all__ = ["KINDS"]
+
+KINDS: dict[str, Callable] = {
+    "feed": feed.collect,
+}

@@ -1,0 +1,140 @@
+"""Source kind `feed`: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed through json.
+
+Returns `RawArticle`s; feedparser's entry dicts never leave this module.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import feedparser
+
+from ..config import Source
+from ..errors import ExtractError
+from ..model import Image, RawArticle
+from .fetch import Fetched, Fetcher
+from .charset import decode
+
+__all__ = ["collect", "parse"]
+
+# feedparser flags these but still parses correctly; anything else means malformed XML.
+_HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]:
+    """Fetch the source's feed and return its entries as raw articles."""
+    return parse(fetcher.get(source.url), source.charset)
+
+
+def parse(fetched: Fetched, charset: str = "") -> list[RawArticle]:
+    """Parse a fetched RSS, Atom or JSON feed; raise ExtractError when it is not one."""
+    head = fetched.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return _parse_json_feed(fetched)
+    return _parse_xml_feed(fetched, charset)
+
+
+def _parse_xml_feed(fetched: Fetched, charset: str) -> list[RawArticle]:
+    text = decode(fetched.body, charset or fetched.charset, xml=True)
+    parsed = feedparser.parse(text.encode("utf-8"), response_headers={
+        "content-location": fetched.url, "content-type": "application/xml; charset=utf-8"})
+    error = parsed.get("bozo_exception")
+    if not parsed.get("version"):
+        kind = "parse-error" if error and fetched.body.lstrip()[:1] == b"<" and b"<html" not in fetched.body[:2048].lower() else "not-a-feed"
+        raise ExtractError(kind, fetched.url, f"not an RSS/Atom feed ({error or 'no feed element'})")
+    if parsed.bozo and not isinstance(error, _HARMLESS):
+        raise ExtractError("parse-error", fetched.url, f"malformed feed: {error}")
+    return [_from_entry(e, fetched.url) for e in parsed.entries]
+
+
+def _from_entry(entry: Any, base: str) -> RawArticle:
+    content = entry.get("content") or []
+    html = max((c.get("value", "") for c in content), key=len, default="")
+    authors = tuple(a["name"] for a in entry.get("authors", []) if a.get("name"))
+    return RawArticle(
+        url=entry.get("link", "") or base,
+        title=entry.get("title", ""),
+        summary=entry.get("summary", "") if html else "",
+        content_html=html or entry.get("summary", ""),
+        published=_struct_time(entry.get("published_parsed")) or entry.get("published"),
+        updated=_struct_time(entry.get("updated_parsed")) or entry.get("updated"),
+        authors=authors or ((entry["author"],) if entry.get("author") else ()),
+        tags=tuple(t["term"] for t in entry.get("tags", []) if t.get("term")),
+        image=_entry_image(entry),
+        guid=entry.get("id", ""),
+        provenance={"*": "feed entry"},
+    )
+
+
+def _struct_time(value: time.struct_time | None) -> datetime | None:
+    """feedparser gives UTC struct_times; keep them aware."""
+    if not value:
+        return None
+    return datetime(*value[:6], tzinfo=timezone.utc)
+
+
+def _entry_image(entry: Any) -> Image | None:
+    for media in entry.get("media_content", []) + entry.get("media_thumbnail", []):
+        if media.get("url") and media.get("medium", "image") == "image":
+            return Image(media["url"], _int(media.get("width")), _int(media.get("height")),
+                         media.get("type"))
+    for link in entry.get("links", []):
+        if link.get("rel") == "enclosure" and link.get("type", "").startswith("image/"):
+            return Image(link["href"], type=link["type"], length=_int(link.get("length")))
+    return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_json_feed(fetched: Fetched) -> list[RawArticle]:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
+    try:
+        doc = json.loads(decode(fetched.body, "utf-8"))
+    except ValueError as e:
+        raise ExtractError("parse-error", fetched.url, f"malformed JSON feed: {e}") from e
+    if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version", "")):
+        raise ExtractError("not-a-feed", fetched.url, "JSON without a jsonfeed.org version")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise ExtractError("parse-error", fetched.url, "JSON feed without an items list")
+    feed_authors = _json_authors(doc)
+    return [_from_json_item(i, fetched.url, feed_authors) for i in items if isinstance(i, dict)]
+
+
+def _json_authors(obj: dict) -> tuple[str, ...]:
+    authors = obj.get("authors") or ([obj["author"]] if isinstance(obj.get("author"), dict) else [])
+    return tuple(a["name"] for a in authors if isinstance(a, dict) and a.get("name"))
+
+
+def _from_json_item(item: dict, base: str, feed_authors: tuple[str, ...]) -> RawArticle:
+    image = item.get("image") or item.get("banner_image")
+    return RawArticle(
+        url=str(item.get("url") or item.get("external_url") or ""),
+        title=str(item.get("title") or ""),
+        summary=str(item.get("summary") or ""),
+        content_html=str(item.get("content_html") or _text_to_html(item.get("content_text"))),
+        published=item.get("date_published"),
+        updated=item.get("date_modified"),
+        authors=_json_authors(item) or feed_authors,
+        tags=tuple(str(t) for t in item.get("tags") or [] if t),
+        image=Image(str(image)) if image else None,
+        language=str(item.get("language") or ""),
+        guid=str(item.get("id") or ""),
+        provenance={"*": "json feed item"},
+    )
+
+
+def _text_to_html(text: Any) -> str:
+    from html import escape
+
+    if not text:
+        return ""
+    return "".join(f"<p>{escape(p.strip())}</p>" for p in str(text).split("\n\n") if p.strip())

@@ -1,0 +1,220 @@
+"""The SQLite store. Plain, portable SQL (ON CONFLICT upserts, text timestamps in UTC) so that a
+PostgreSQL implementation can share the statements.
+
+Identity: an article is found by its identity key, else by its URL; when found, its stored id
+and first_seen are kept whatever the incoming article proposes. The id is never recomputed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import StoreError
+from ..model import Article, StoredArticle
+from ..normalise import content_hash, identity_key
+from .codec import from_row, to_row, utc_text
+
+__all__ = ["SQLiteStore", "SCHEMA"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    ident TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    published TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+CREATE INDEX IF NOT EXISTS articles_channel ON articles (channel, published);
+CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
+CREATE INDEX IF NOT EXISTS articles_changed ON articles (changed_at);
+CREATE TABLE IF NOT EXISTS source_state (
+    source_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS http_cache (
+    url TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+"""
+
+
+class SQLiteStore:
+    """Articles and per-source state in one SQLite file (WAL mode, one writer)."""
+
+    def __init__(self, path: str):
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=30, check_same_thread=False,
+                                      isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as e:
+            raise StoreError(f"store: cannot open {path}: {e}") from e
+        self.path = path
+        self.lock = threading.RLock()
+
+    # --- articles ------------------------------------------------------------------------
+
+    def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
+        """Insert or update; return ("new" | "updated" | "unchanged", the article as stored)."""
+        ident = identity_key(article.source_id, article.guid, article.url)
+        with self.lock, self._transaction():
+            row = self._find(ident, article.url)
+            if row is None:
+                self._insert(ident, article, now)
+                return "new", article
+            stored = from_row(json.loads(row["data"]))
+            merged = _merge(stored, article, now)
+            digest = content_hash(merged)
+            if digest == row["content_hash"]:
+                return "unchanged", stored
+            if merged.updated <= stored.updated:  # changed without a newer date: changed now
+                changed = now.replace(microsecond=0).astimezone(merged.published.tzinfo)
+                merged = dataclasses.replace(merged, updated=changed)
+            self._update(row["id"], merged, digest, now)
+            return "updated", merged
+
+    def _find(self, ident: str, url: str) -> sqlite3.Row | None:
+        cur = self.db.execute("SELECT id, content_hash, data FROM articles WHERE ident = ?", (ident,))
+        row = cur.fetchone()
+        if row is None:
+            cur = self.db.execute("SELECT id, content_hash, data FROM articles WHERE url = ? LIMIT 1",
+                                  (url,))
+            row = cur.fetchone()
+        return _as_dict(cur, row)
+
+    def _insert(self, ident: str, article: Article, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO articles (id, ident, url, source_id, channel, published, updated, "
+            "first_seen, changed_at, content_hash, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (article.id, ident, article.url, article.source_id, article.channel,
+             utc_text(article.published), utc_text(article.updated), utc_text(now), utc_text(now),
+             content_hash(article), json.dumps(to_row(article), ensure_ascii=False)),
+        )
+
+    def _update(self, article_id: str, article: Article, digest: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE articles SET url = ?, channel = ?, published = ?, updated = ?, changed_at = ?, "
+            "content_hash = ?, data = ? WHERE id = ?",
+            (article.url, article.channel, utc_text(article.published), utc_text(article.updated),
+             utc_text(now), digest, json.dumps(to_row(article), ensure_ascii=False), article_id),
+        )
+
+    def recent(self, limit: int, channel: str | None = None) -> list[Article]:
+        """The newest `limit` articles by published date (ties broken by id for stability)."""
+        where, args = ("WHERE channel = ?", (channel,)) if channel else ("", ())
+        cur = self.db.execute(
+            f"SELECT data FROM articles {where} ORDER BY published DESC, id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [from_row(json.loads(r[0])) for r in cur.fetchall()]
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        """Every article, oldest published first, streamed from the database."""
+        cur = self.db.execute(
+            "SELECT data, first_seen, content_hash FROM articles ORDER BY published, id"
+        )
+        for data, first_seen, digest in cur:
+            yield StoredArticle(from_row(json.loads(data)), _parse_utc(first_seen), digest)
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        row = self.db.execute(
+            "SELECT data, first_seen, content_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredArticle(from_row(json.loads(row[0])), _parse_utc(row[1]), row[2])
+
+    def count(self, source_id: str | None = None) -> int:
+        if source_id is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM articles WHERE source_id = ?",
+                                   (source_id,)).fetchone()[0])
+
+    # --- key/value state (per source, per URL) --------------------------------------------
+
+    def get_state(self, table: str, key: str) -> dict[str, Any]:
+        row = self.db.execute(f"SELECT data FROM {_table(table)} WHERE {_key(table)} = ?",
+                              (key,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def put_state(self, table: str, key: str, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.db.execute(
+                f"INSERT INTO {_table(table)} ({_key(table)}, data) VALUES (?, ?) "
+                f"ON CONFLICT ({_key(table)}) DO UPDATE SET data = excluded.data",
+                (key, json.dumps(data, ensure_ascii=False, sort_keys=True)),
+            )
+
+    def all_states(self, table: str) -> dict[str, dict[str, Any]]:
+        cur = self.db.execute(f"SELECT {_key(table)}, data FROM {_table(table)}")
+        return {k: json.loads(v) for k, v in cur.fetchall()}
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _transaction(self) -> "_Tx":
+        return _Tx(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+_TABLES = {"source_state": "source_id", "http_cache": "url"}
+
+
+def _table(name: str) -> str:
+    if name not in _TABLES:
+        raise ValueError(f"unknown state table {name!r}")
+    return name
+
+
+def _key(name: str) -> str:
+    return _TABLES[name]
+
+
+class _Tx:
+    """BEGIN IMMEDIATE ... COMMIT/ROLLBACK: one writer at a time, never half an upsert."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _as_dict(cur: sqlite3.Cursor, row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {d[0]: v for d, v in zip(cur.description, row)}
+
+
+def _merge(stored: Article, incoming: Article, now: datetime) -> Article:
+    """The incoming article with the stored identity; undated items keep their first-seen date."""
+    merged = dataclasses.replace(incoming, id=stored.id)
+    if not incoming.dated:
+        merged = dataclasses.replace(merged, published=stored.published,
+                                     updated=max(stored.updated, stored.published),
+                                     dated=stored.dated)
+    return merged
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
