@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from .config import Config, Source
+from .config import Config, Source, parse_duration
 from .errors import FeedsError
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
 from .sources.fetch import Fetcher
+from .state import record_failure, record_success
 
 __all__ = ["CollectResult", "RunResult", "collect_source", "run_once"]
 
@@ -62,7 +63,8 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
         raws = KINDS[source.kind](source, fetcher, now)
     except FeedsError as e:
         result.error = e
-        _record(store, source.id, now, error=e)
+        record_failure(store, source.id, now, _interval(source), e.kind, getattr(e, "url", source.url),
+                       str(e))
         log.warning("%s: %s", source.id, e)
         return result
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language)
@@ -74,21 +76,15 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
             log.warning("%s: skipped item %s: %s", source.id, raw.url, e)
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
-    _record(store, source.id, now)
+    record_success(store, source.id, now, _interval(source),
+                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
     log.info("%s", result.summary())
     return result
 
 
-def _record(store, source_id: str, now: datetime, error: FeedsError | None = None) -> None:
-    state = store.get_state("source_state", source_id)
-    if error is None:
-        state.update(last_success=now.isoformat(), failures=0)
-    else:
-        state.update(failures=int(state.get("failures", 0)) + 1, last_error={
-            "at": now.isoformat(), "kind": error.kind, "url": getattr(error, "url", ""),
-            "message": str(error)})
-    state["last_attempt"] = now.isoformat()
-    store.put_state("source_state", source_id, state)
+def _interval(source: Source) -> timedelta:
+    """The source's nominal interval (cron schedules count as 1 hour for backoff purposes)."""
+    return timedelta(seconds=parse_duration(source.schedule) or 3600)
 
 
 def run_once(config: Config, store, fetcher: Fetcher, now: datetime) -> RunResult:

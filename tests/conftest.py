@@ -1,0 +1,129 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1, config files in tmp dirs, system binaries."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+SHARED = ROOT.parent / "shared"
+
+# A route answers with (status, headers, body) or is a callable taking the handler and returning it.
+Response = tuple[int, dict[str, str], bytes]
+
+
+@dataclass
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 serving `routes`; records every request it saw."""
+
+    routes: dict[str, Response | Callable[[BaseHTTPRequestHandler], Response]] = field(
+        default_factory=dict)
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    port: int = 0
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            status: int = 200, headers: dict[str, str] | None = None) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = (status, {"Content-Type": content_type, **(headers or {})}, data)
+        return self.url(path)
+
+    def add_dir(self, root: Path, prefix: str = "/") -> None:
+        """Serve every file under `root` (content types guessed from the suffix)."""
+        types = {".xml": "application/xml", ".html": "text/html", ".json": "application/json",
+                 ".gz": "application/gzip", ".txt": "text/plain"}
+        for path in root.rglob("*"):
+            if path.is_file():
+                rel = prefix + path.relative_to(root).as_posix()
+                self.routes[rel] = (200, {"Content-Type": types.get(path.suffix, "text/plain")},
+                                    path.read_bytes())
+
+
+def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            server.requests.append(("GET", self.path, dict(self.headers)))
+            route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
+            if route is None:
+                status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
+            else:
+                status, headers, body = route(self) if callable(route) else route
+            if status == 0:  # the route already wrote its own response
+                return
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            if "Content-Length" not in headers:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    server = LocalServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    httpd.daemon_threads = True
+    server.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    httpd.shutdown()
+    httpd.server_close()
+
+
+BASE_CONFIG = """\
+site:
+  title: 测试新闻网
+  base_url: https://feeds.example.cn/
+  portal_url: http://www.example.cn/
+  timezone: Asia/Shanghai
+  description: 测试
+channels:
+  - id: news
+    title: 新闻中心
+  - id: tech
+    title: 科技
+"""
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a sources.yaml into tmp_path: the base site and channels plus `sources_yaml`."""
+
+    def write(sources_yaml: str, base: str = BASE_CONFIG) -> Path:
+        path = tmp_path / "sources.yaml"
+        path.write_text(base + textwrap.dedent(sources_yaml), encoding="utf-8")
+        return path
+
+    return write
+
+
+def require_binary(name: str) -> str:
+    """Return the path of a system binary; skip locally when absent, fail in CI."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("FEEDS_REQUIRE_SYSTEM_TESTS"):
+        pytest.fail(f"{name} is required in CI (.ci/run installs it with apt-get) but was not found")
+    pytest.skip(f"{name} not installed (Debian package; .ci/run installs it in CI)")
