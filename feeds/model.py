@@ -37,6 +37,7 @@ class Channel:
 class RawArticle:
     """Fields as an extractor found them: text, markup and date strings, not yet trusted.
 
+    `title` is plain text; `summary` and `content_html` are HTML.
     `guid` is the source's own identity for the item when it has one (RSS guid, Atom id);
     `provenance` records which rule or heuristic produced each field (for `feeds preview`).
     """

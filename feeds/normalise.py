@@ -58,7 +58,7 @@ def normalise(raw: RawArticle, ctx: Context) -> Article:
     return Article(
         id=proposed_id(identity_key(ctx.source_id, raw.guid, url)),
         url=url,
-        title=clean_text(html_to_text(raw.title)) or summarise(content, 40) or url,
+        title=clean_text(raw.title) or summarise(content, 40) or url,
         summary=summarise(summary, ctx.summary_length) if len(summary) > ctx.summary_length
         else summary,
         content_html=content,

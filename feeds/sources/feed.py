@@ -6,6 +6,8 @@ Returns `RawArticle`s; feedparser's entry dicts never leave this module.
 from __future__ import annotations
 
 import json
+from html import escape
+import re
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -15,6 +17,7 @@ import feedparser
 from ..config import Source
 from ..errors import ExtractError
 from ..model import Image, RawArticle
+from ..normalise import html_to_text, strip_forbidden
 from .fetch import Fetched, Fetcher
 from .charset import decode
 
@@ -37,9 +40,17 @@ def parse(fetched: Fetched, charset: str = "") -> list[RawArticle]:
     return _parse_xml_feed(fetched, charset)
 
 
+# Character references to code points XML 1.0 forbids (&#1; &#x1B; ...): common in real feeds,
+# fatal to a strict parser, meaningless to a reader. Removed before parsing, like the raw ones.
+_BAD_CHAR_REF = re.compile(r"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]));")
+
+
 def _parse_xml_feed(fetched: Fetched, charset: str) -> list[RawArticle]:
-    text = decode(fetched.body, charset or fetched.charset, xml=True)
-    parsed = feedparser.parse(text.encode("utf-8"), response_headers={
+    text = strip_forbidden(decode(fetched.body, charset or fetched.charset, xml=True))
+    text = _BAD_CHAR_REF.sub("", text)
+    # Relative links in an item's content are relative to the item's page, not to the feed:
+    # normalise resolves them against the article URL, so feedparser must leave them alone.
+    parsed = feedparser.parse(text.encode("utf-8"), resolve_relative_uris=False, response_headers={
         "content-location": fetched.url, "content-type": "application/xml; charset=utf-8"})
     error = parsed.get("bozo_exception")
     if not parsed.get("version"):
@@ -50,15 +61,32 @@ def _parse_xml_feed(fetched: Fetched, charset: str) -> list[RawArticle]:
     return [_from_entry(e, fetched.url) for e in parsed.entries]
 
 
+def _as_text(entry: Any, key: str) -> str:
+    """A feedparser text construct as plain text (titles may be typed text/html)."""
+    value = entry.get(key, "")
+    if entry.get(f"{key}_detail", {}).get("type") == "text/html":
+        return html_to_text(value)
+    return value
+
+
+def _as_html(entry: Any, key: str) -> str:
+    """A feedparser text construct as HTML (plain-text summaries are escaped)."""
+    value = entry.get(key, "")
+    if entry.get(f"{key}_detail", {}).get("type") == "text/plain":
+        return escape(value)
+    return value
+
+
 def _from_entry(entry: Any, base: str) -> RawArticle:
     content = entry.get("content") or []
-    html = max((c.get("value", "") for c in content), key=len, default="")
+    html = max((c.get("value", "") if c.get("type") != "text/plain" else escape(c.get("value", ""))
+                for c in content), key=len, default="")
     authors = tuple(a["name"] for a in entry.get("authors", []) if a.get("name"))
     return RawArticle(
         url=entry.get("link", "") or base,
-        title=entry.get("title", ""),
-        summary=entry.get("summary", "") if html else "",
-        content_html=html or entry.get("summary", ""),
+        title=_as_text(entry, "title"),
+        summary=_as_html(entry, "summary") if html else "",
+        content_html=html or _as_html(entry, "summary"),
         published=_struct_time(entry.get("published_parsed")) or entry.get("published"),
         updated=_struct_time(entry.get("updated_parsed")) or entry.get("updated"),
         authors=authors or ((entry["author"],) if entry.get("author") else ()),
@@ -133,8 +161,6 @@ def _from_json_item(item: dict, base: str, feed_authors: tuple[str, ...]) -> Raw
 
 
 def _text_to_html(text: Any) -> str:
-    from html import escape
-
     if not text:
         return ""
     return "".join(f"<p>{escape(p.strip())}</p>" for p in str(text).split("\n\n") if p.strip())

@@ -1,0 +1,38 @@
+"""Small helpers shared by tests: run the pipeline at a fixed time, read outputs back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import feedparser
+
+from feeds import config as config_mod
+from feeds.pipeline import RunResult, run_once
+from feeds.sources.fetch import Fetcher
+from feeds.store import open_store
+
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=timezone.utc)
+
+
+def run(config_path: Path, now: datetime = NOW) -> RunResult:
+    """Collect every source and publish, as `feeds run` does, at a fixed `now`."""
+    cfg = config_mod.load(config_path)
+    store, fetcher = open_store(cfg.store_url), Fetcher()
+    try:
+        return run_once(cfg, store, fetcher, now)
+    finally:
+        fetcher.close()
+        store.close()
+
+
+def parse_feed(path: Path) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(path.read_bytes())
+    assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
+    return parsed
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` with its bytes and mtime (ns)."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
