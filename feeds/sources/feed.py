@@ -88,7 +88,8 @@ def _from_entry(entry: Any, base: str) -> RawArticle:
         summary=_as_html(entry, "summary") if html else "",
         content_html=html or _as_html(entry, "summary"),
         published=_struct_time(entry.get("published_parsed")) or entry.get("published"),
-        updated=_struct_time(entry.get("updated_parsed")) or entry.get("updated"),
+        # dict.get: FeedParserDict.get("updated*") silently falls back to the published date
+        updated=_struct_time(dict.get(entry, "updated_parsed")) or dict.get(entry, "updated"),
         authors=authors or ((entry["author"],) if entry.get("author") else ()),
         tags=tuple(t["term"] for t in entry.get("tags", []) if t.get("term")),
         image=_entry_image(entry),
