@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator, Protocol
 
+from ..errors import StoreError
 from ..model import Article, StoredArticle
 
 __all__ = ["Store", "SourceState", "open_store", "UpsertResult"]
@@ -41,7 +42,8 @@ class Store(Protocol):
 def open_store(location: str) -> "Store":
     """Open the store at `location` (a file path for SQLite)."""
     if location.startswith(("postgresql://", "postgres://")):
-        raise NotImplementedError("PostgreSQL store is not built yet")
+        raise StoreError(f"store: {location.split('@')[-1]}: PostgreSQL is not supported yet; "
+                         "use an SQLite file path")
     from .sqlite import SQLiteStore
 
     return SQLiteStore(location)
