@@ -1,0 +1,80 @@
+"""robots.txt (RFC 9309), fetched once per host and cached: Allow/Disallow for our agent token
+and Crawl-delay.
+
+Per RFC 9309 section 2.3.1: a 4xx robots.txt means "no rules" (allow all); a 5xx means
+"disallow all" until it can be fetched again. Unreachable hosts fail the source the same way
+fetching the page itself would (the error propagates).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+from urllib.robotparser import RobotFileParser
+
+__all__ = ["Robots", "RobotsCache", "AGENT_TOKEN"]
+
+AGENT_TOKEN = "feeds"
+MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 asks parsers to handle at least 500 KiB
+
+
+@dataclass
+class Robots:
+    """The rules of one host: a parser, or a blanket decision from the fetch status."""
+
+    parser: RobotFileParser | None
+    disallow_all: str = ""  # the reason when everything is disallowed
+    fetched_at: float = 0.0
+
+    def allowed(self, url: str) -> bool:
+        if self.disallow_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(AGENT_TOKEN, url)
+
+    def crawl_delay(self) -> float:
+        if self.parser is None:
+            return 0.0
+        delay = self.parser.crawl_delay(AGENT_TOKEN)
+        try:
+            return max(0.0, float(delay)) if delay is not None else 0.0
+        except (TypeError, ValueError):
+            return 0.0
+
+
+def parse(status: int, body: bytes, now: float) -> Robots:
+    """Rules from a robots.txt response."""
+    if status >= 500:
+        return Robots(None, f"robots.txt answered HTTP {status} (RFC 9309: disallow all)", now)
+    if status >= 400 or not body:
+        return Robots(None, "", now)
+    parser = RobotFileParser()
+    parser.parse(body.decode("utf-8", "replace").splitlines())
+    return Robots(parser, "", now)
+
+
+class RobotsCache:
+    """Rules per host (scheme://authority), fetched by `fetch(robots_url) -> (status, body)`.
+
+    One lock per host so that concurrent requests to a new host fetch robots.txt once.
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._rules: dict[str, Robots] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def rules(self, host: str, fetch: Callable[[str], tuple[int, bytes]]) -> Robots:
+        with self._lock:
+            lock = self._locks.setdefault(host, threading.Lock())
+        with lock:
+            cached = self._rules.get(host)
+            if cached is not None and self.clock() - cached.fetched_at < self.ttl:
+                return cached
+            status, body = fetch(host + "/robots.txt")
+            rules = parse(status, body, self.clock())
+            self._rules[host] = rules
+            return rules
