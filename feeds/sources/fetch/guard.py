@@ -1,6 +1,7 @@
 """Refusing URLs whose host resolves to private, loopback, link-local or otherwise non-public
 addresses (a feed URL or a redirect must not reach 169.254.169.254 or the intranet), unless the
-source says `allow_private: true`."""
+source says `allow_private: true`. Even then link-local, multicast and unspecified addresses stay
+refused: no feed lives there, but cloud metadata services (169.254.169.254) do."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ...errors import FetchError
 
-__all__ = ["check_url", "is_public"]
+__all__ = ["check_url", "is_public", "is_never_allowed"]
 
 
 def is_public(address: str) -> bool:
@@ -19,6 +20,14 @@ def is_public(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+def is_never_allowed(address: str) -> bool:
+    """True for addresses refused even to sources with allow_private."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_link_local or ip.is_multicast or ip.is_unspecified
 
 
 def check_url(url: str, allow_private: bool) -> None:
@@ -36,10 +45,11 @@ def check_url(url: str, allow_private: bool) -> None:
         raise FetchError("dns", url, f"cannot resolve {host}: {getattr(e, 'strerror', e)}") from e
     except ValueError as e:  # a bad port
         raise FetchError("http-4xx", url, str(e)) from e
-    if allow_private:
-        return
     for info in infos:
         address = str(info[4][0])
-        if not is_public(address):
+        if is_never_allowed(address):
+            raise FetchError("blocked", url, f"{host} resolves to link-local/multicast address "
+                             f"{address} (never fetched)")
+        if not allow_private and not is_public(address):
             raise FetchError("blocked", url, f"{host} resolves to non-public address {address} "
                              "(set allow_private: true on the source to allow)")

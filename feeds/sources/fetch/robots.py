@@ -33,14 +33,35 @@ class Robots:
             return False
         return self.parser is None or self.parser.can_fetch(AGENT_TOKEN, url)
 
+    delay: float = 0.0  # Crawl-delay for our agent (or *), in seconds
+
     def crawl_delay(self) -> float:
-        if self.parser is None:
-            return 0.0
-        delay = self.parser.crawl_delay(AGENT_TOKEN)
-        try:
-            return max(0.0, float(delay)) if delay is not None else 0.0
-        except (TypeError, ValueError):
-            return 0.0
+        return self.delay
+
+
+def crawl_delay(text: str, agent: str = AGENT_TOKEN) -> float:
+    """Crawl-delay of the group naming `agent`, else of `*` (urllib.robotparser only reads
+    whole numbers; real files say `Crawl-delay: 0.5` too)."""
+    delays: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for line in text.splitlines():
+        key, _, value = line.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            agents = [] if in_rules else agents
+            agents.append(value.lower())
+            in_rules = False
+        elif key:
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    for name in agents:
+                        delays.setdefault(name, max(0.0, float(value)))
+                except ValueError:
+                    pass
+    own = next((d for name, d in delays.items() if name.split("/")[0].strip() == agent), None)
+    return own if own is not None else delays.get("*", 0.0)
 
 
 def parse(status: int, body: bytes, now: float) -> Robots:
@@ -49,9 +70,10 @@ def parse(status: int, body: bytes, now: float) -> Robots:
         return Robots(None, f"robots.txt answered HTTP {status} (RFC 9309: disallow all)", now)
     if status >= 400 or not body:
         return Robots(None, "", now)
+    text = body.decode("utf-8", "replace")
     parser = RobotFileParser()
-    parser.parse(body.decode("utf-8", "replace").splitlines())
-    return Robots(parser, "", now)
+    parser.parse(text.splitlines())
+    return Robots(parser, "", now, crawl_delay(text))
 
 
 class RobotsCache:
