@@ -26,7 +26,7 @@ class Slow(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # as real servers do; else headers+body meet delayed ACKs
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         time.sleep(LATENCY)
         status, body = (404, b"") if self.path == "/robots.txt" else (200, BODY)
         self.send_response(status)
@@ -39,7 +39,7 @@ class Slow(BaseHTTPRequestHandler):
         pass
 
 
-def serve_hosts(n: int, ports: "multiprocessing.Queue[list[int]]") -> None:
+def serve_hosts(n: int, ports: multiprocessing.Queue[list[int]]) -> None:
     """Run in a separate process (as remote hosts would be), so that the servers' CPU does
     not compete with the fetcher's for one interpreter lock."""
     servers = []
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--min-delay", type=float, default=0.01)
     args = parser.parse_args()
 
-    queue: "multiprocessing.Queue[list[int]]" = multiprocessing.Queue()
+    queue: multiprocessing.Queue[list[int]] = multiprocessing.Queue()
     hosts = multiprocessing.Process(target=serve_hosts, args=(args.hosts, queue), daemon=True)
     hosts.start()
     ports = queue.get(timeout=10)

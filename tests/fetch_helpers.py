@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
-from typing import Callable
 
 from feeds import config as config_mod
 from feeds.config import Config
@@ -15,7 +15,7 @@ from feeds.pipeline import RunResult, run_once
 from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 # Short limits so that every misbehaviour is detected in well under a second or two.
 FAST_FETCH = """\
@@ -40,7 +40,7 @@ def rss(prefix: str, n: int = 2, title: str = "测试频道") -> bytes:
         for i in range(1, n + 1))
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>{title}</title><link>http://www.example.cn/</link>"
-            f"<description>d</description>{items}</channel></rss>").encode("utf-8")
+            f"<description>d</description>{items}</channel></rss>").encode()
 
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
@@ -143,4 +143,4 @@ CHALLENGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>
              b"<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1'></script>"
              b"</body></html>")
 HTML_PAGE = ("<!DOCTYPE html><html><head><title>新闻首页</title></head><body><h1>新闻</h1>"
-             "<a href='/a.html'>文章</a></body></html>").encode("utf-8")
+             "<a href='/a.html'>文章</a></body></html>").encode()

@@ -6,8 +6,21 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fetch_helpers import (CHALLENGE, GZIP_BOMB, HTML_PAGE, RSS_TYPE, endless, hang,
-                           load_config, rss, run, sequence, source_yaml, trickle, truncated)
+from fetch_helpers import (
+    CHALLENGE,
+    GZIP_BOMB,
+    HTML_PAGE,
+    RSS_TYPE,
+    endless,
+    hang,
+    load_config,
+    rss,
+    run,
+    sequence,
+    source_yaml,
+    trickle,
+    truncated,
+)
 
 from feeds.state import load_state
 from feeds.store import open_store

@@ -3,14 +3,24 @@ Crawl-delay, per-host limits, an honest User-Agent."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import tracemalloc
 from datetime import timedelta
 
 import pytest
-from fetch_helpers import (FAST_FETCH, GZIP_BOMB, NOW, RSS_TYPE, load_config, rss, run, sequence,
-                           source_yaml)
+from fetch_helpers import (
+    FAST_FETCH,
+    GZIP_BOMB,
+    NOW,
+    RSS_TYPE,
+    load_config,
+    rss,
+    run,
+    sequence,
+    source_yaml,
+)
 
 from feeds.cli import main
 from feeds.config import FetchSettings
@@ -24,8 +34,8 @@ LOCAL = Policy(allow_private=True)
 
 
 def _fetcher(**settings: float) -> Fetcher:
-    base = dict(read_timeout=1, total_timeout=2, retry_backoff=0.05, retry_after_cap=2,
-                min_delay=0)
+    base = {"read_timeout": 1, "total_timeout": 2, "retry_backoff": 0.05, "retry_after_cap": 2,
+                "min_delay": 0}
     return Fetcher(FetchSettings(**{**base, **settings}), policy=LOCAL)
 
 
@@ -188,7 +198,7 @@ def test_crawl_delay_spaces_requests(http_server):
     fetcher = _fetcher(per_host=4)
     results = list(fetcher.get_many([http_server.url(f"/p?{i}") for i in range(4)]))
     assert all(not isinstance(r, Exception) for _, r in results)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 4 and min(gaps) >= 0.27, gaps
 
 
@@ -211,7 +221,7 @@ def test_per_host_concurrency_and_min_delay(http_server):
     assert len(list(fetcher.get_many(urls))) == 8
     assert state["max"] == 2
     starts.sort()
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.015
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.015
 
 
 def test_user_agent_names_service_and_contact(http_server, write_config):

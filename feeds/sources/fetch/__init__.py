@@ -6,7 +6,8 @@
 resource did not change raises `NotModified`, which the pipeline counts as success with no
 changes. `file://` URLs go through the same door so that ops can ingest exports from disk.
 
-    client.py    Fetcher, SourceFetcher: redirects, retries, conditional GET, policy
+    client.py    Fetcher: redirects, retries, conditional GET, policy
+    source.py    SourceFetcher (a source's policy; validators saved on commit), check notes
     response.py  Fetched, NotModified, GoneError
     body.py      streaming reads with size, decompression and time caps
     guard.py     refusing private, loopback and link-local addresses
@@ -18,8 +19,18 @@ changes. `file://` URLs go through the same door so that ops can ingest exports 
 
 from __future__ import annotations
 
-from .client import USER_AGENT, Fetcher, SourceFetcher, policy_notes, user_agent
+from .client import USER_AGENT, Fetcher, Policy, user_agent
 from .response import Fetched, GoneError, NotModified
+from .source import SourceFetcher, policy_notes
 
-__all__ = ["Fetched", "Fetcher", "SourceFetcher", "NotModified", "GoneError", "USER_AGENT",
-           "user_agent", "policy_notes"]
+__all__ = [
+           "USER_AGENT",
+           "Fetched",
+           "Fetcher",
+           "GoneError",
+           "NotModified",
+           "Policy",
+           "SourceFetcher",
+           "policy_notes",
+           "user_agent",
+]

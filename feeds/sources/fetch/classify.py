@@ -19,7 +19,7 @@ _CHALLENGE_TITLES = (
 # Markers only challenge pages carry (not ordinary pages that happen to embed a captcha form).
 _CHALLENGE_MARKERS = (b"/cdn-cgi/challenge-platform/", b"_cf_chl_opt", b"cf-browser-verification",
                       b"__ddg", b"sucuri_cloudproxy")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SNIFF = 2048
 _CHALLENGE_MAX = 512 * 1024  # challenge pages are small; a big page is content
 

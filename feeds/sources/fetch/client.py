@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import getproxies
 
@@ -34,7 +35,10 @@ from .response import Fetched, GoneError, NotModified
 from .retry import RETRY_STATUSES, retry_delay
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 
-__all__ = ["Fetcher", "SourceFetcher", "Policy", "USER_AGENT", "user_agent", "policy_notes"]
+__all__ = ["CONDITIONAL_KINDS", "USER_AGENT", "Fetcher", "Policy", "user_agent"]
+
+if TYPE_CHECKING:
+    from .source import SourceFetcher
 
 log = logging.getLogger("feeds.fetch")
 
@@ -87,11 +91,12 @@ class Fetcher:
         self.rng = rng or random.Random()
 
     @classmethod
-    def from_config(cls, config: Config, store: Any = None) -> "Fetcher":
+    def from_config(cls, config: Config, store: Any = None) -> Fetcher:
         agent = user_agent(config.site.contact_url or config.site.base_url)
         return cls(config.fetch, agent, store)
 
-    def for_source(self, source: Source) -> "SourceFetcher":
+    def for_source(self, source: Source) -> SourceFetcher:
+        from .source import SourceFetcher  # a thin view over this class
         return SourceFetcher(self, source)
 
     def get(self, url: str, *, policy: Policy | None = None, conditional: bool = False,
@@ -251,34 +256,6 @@ class Fetcher:
         return fetched.status, fetched.body if fetched.status < 300 else b""
 
 
-class SourceFetcher:
-    """A Fetcher bound to one source's policy; its own URL is fetched conditionally (for the
-    kinds in CONDITIONAL_KINDS) and new validators are saved only on `commit()`, so that a
-    failed extraction is retried in full next time."""
-
-    def __init__(self, fetcher: Fetcher, source: Source):
-        self.fetcher = fetcher
-        self.source = source
-        self.settings = fetcher.settings
-        self.policy = Policy(source.allow_private, source.respect_robots)
-        self.pending: dict[str, dict[str, Any]] = {}
-
-    def get(self, url: str, *, conditional: bool | None = None) -> Fetched:
-        if conditional is None:
-            conditional = self.source.kind in CONDITIONAL_KINDS and url == self.source.url
-        return self.fetcher.get(url, policy=self.policy, conditional=conditional,
-                                pending=self.pending)
-
-    def get_many(self, urls: list[str]) -> Iterator[tuple[str, Fetched | FetchError]]:
-        return self.fetcher.get_many(urls, policy=self.policy)
-
-    def commit(self) -> None:
-        """Save the validators of this run's conditional fetches (call after success)."""
-        for url, entry in self.pending.items():
-            self.fetcher.cache.update(url, **entry)
-        self.pending.clear()
-
-
 def _raise_for_status(fetched: Fetched) -> None:
     reason = challenge_reason(fetched.headers, fetched.body)
     if reason:
@@ -307,7 +284,7 @@ def _root(e: BaseException) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _read_file(url: str, max_bytes: int) -> Fetched:
@@ -319,15 +296,3 @@ def _read_file(url: str, max_bytes: int) -> Fetched:
     except OSError as e:
         raise FetchError("http-4xx", url, f"cannot read file: {e.strerror}") from e
     return Fetched(url, 200, body, {})
-
-
-def policy_notes(config: Config) -> list[str]:
-    """One line per source whose fetch policy departs from the defaults (for `feeds check`)."""
-    notes = []
-    for s in config.sources:
-        where = f"{config.path.name}:{s.line}: source {s.id}"
-        if not s.respect_robots and not s.url.startswith("file:"):
-            notes.append(f"{where}: respect_robots: false, robots.txt is NOT consulted")
-        if s.allow_private:
-            notes.append(f"{where}: allow_private: true, may fetch private/loopback addresses")
-    return notes

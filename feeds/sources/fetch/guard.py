@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ...errors import FetchError
 
-__all__ = ["check_url", "is_public", "is_never_allowed"]
+__all__ = ["check_url", "is_never_allowed", "is_public"]
 
 
 def is_public(address: str) -> bool:

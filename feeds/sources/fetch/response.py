@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ...errors import FetchError
 from .classify import effective_charset
 
-__all__ = ["Fetched", "NotModified", "GoneError"]
+__all__ = ["Fetched", "GoneError", "NotModified"]
 
 
 @dataclass(frozen=True)

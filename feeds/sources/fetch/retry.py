@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-__all__ = ["retry_delay", "parse_retry_after", "RETRY_STATUSES"]
+__all__ = ["RETRY_STATUSES", "parse_retry_after", "retry_delay"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -23,7 +23,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.robotparser import RobotFileParser
 
-__all__ = ["Robots", "RobotsCache", "AGENT_TOKEN"]
+__all__ = ["AGENT_TOKEN", "Robots", "RobotsCache"]
 
 AGENT_TOKEN = "feeds"
 MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 asks parsers to handle at least 500 KiB
