@@ -17,7 +17,7 @@ from .config import Config
 from .errors import ConfigError, FeedsError
 from .pipeline import run_once
 from .publish import publish
-from .sources.fetch import Fetcher
+from .sources.fetch import Fetcher, policy_notes
 from .store import open_store
 
 __all__ = ["main"]
@@ -31,9 +31,9 @@ def _now() -> datetime:
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     store = open_store(config.store_url)
-    fetcher = Fetcher()
+    fetcher = Fetcher.from_config(config, store)
     try:
-        result = run_once(config, store, fetcher, _now())
+        result = run_once(config, store, fetcher, _now(), force=args.force)
     finally:
         fetcher.close()
         store.close()
@@ -41,6 +41,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     if published is not None:
         print(f"published: {len(published.written)} written, {len(published.unchanged)} unchanged "
               f"in {config.output_path}")
+    for waiting in (r for r in result.collected if r.waiting):
+        print(f"SKIPPED {waiting.summary()}", file=sys.stderr)
     for failed in result.failed:
         print(f"FAILED {failed.summary()}", file=sys.stderr)
     return 1 if result.failed else 0
@@ -59,6 +61,8 @@ def cmd_publish(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_check(config: Config, args: argparse.Namespace) -> int:
     print(f"{config.path.name}: OK ({len(config.channels)} channels, {len(config.sources)} sources)")
+    for note in policy_notes(config):
+        print(f"note: {note}")
     return 0
 
 
@@ -77,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("-c", "--config", default="sources.yaml", help="config file (default: %(default)s)")
         p.add_argument("-v", "--verbose", action="store_true", help="log every source's outcome")
+        if name == "run":
+            p.add_argument("--force", action="store_true",
+                           help="also collect sources that are backing off or marked gone")
     return parser
 
 

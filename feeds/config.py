@@ -28,6 +28,7 @@ from .model import Channel
 __all__ = [
     "Config",
     "Site",
+    "FetchSettings",
     "Source",
     "FeedOptions",
     "HtmlOptions",
@@ -134,6 +135,29 @@ class FeedsSettings:
     ttl: int = field(default=30, metadata=_check(_positive))
 
 
+def _non_negative(value: int | float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """HTTP politeness and safety limits (seconds and bytes); see feeds/sources/fetch/."""
+
+    connect_timeout: float = field(default=5.0, metadata=_check(_positive))
+    read_timeout: float = field(default=20.0, metadata=_check(_positive))
+    total_timeout: float = field(default=60.0, metadata=_check(_positive))
+    max_bytes: int = field(default=10 * 1024 * 1024, metadata=_check(_positive))
+    max_redirects: int = field(default=5, metadata=_check(_non_negative))
+    retries: int = field(default=2, metadata=_check(_non_negative))
+    retry_backoff: float = field(default=1.0, metadata=_check(_non_negative))
+    retry_after_cap: float = field(default=120.0, metadata=_check(_non_negative))
+    per_host: int = field(default=2, metadata=_check(_positive))
+    min_delay: float = field(default=0.2, metadata=_check(_non_negative))
+    max_crawl_delay: float = field(default=60.0, metadata=_check(_non_negative))
+    workers: int = field(default=8, metadata=_check(_positive))
+    robots_ttl: float = field(default=86400.0, metadata=_check(_positive))
+
+
 @dataclass(frozen=True)
 class Rule:
     """A field rule for HTML pages: CSS selector, optional attribute and regex on the text."""
@@ -197,6 +221,7 @@ class Config:
     store: str = "data/feeds.db"
     output_dir: str = "output"
     feeds: FeedsSettings = FeedsSettings()
+    fetch: FetchSettings = FetchSettings()
     channels: tuple[Channel, ...] = ()
     sources: tuple[Source, ...] = ()
 
@@ -417,7 +442,7 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     if not isinstance(data, dict):
         problems.add((), "the file must be a mapping with site, channels and sources")
         return None
-    top = {"site", "store", "output_dir", "feeds", "channels", "sources"}
+    top = {"site", "store", "output_dir", "feeds", "fetch", "channels", "sources"}
     for key in data:
         if key not in top:
             problems.add((key,), f"unknown key (expected one of: {', '.join(sorted(top))})")
@@ -428,12 +453,13 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     known = {c.id for c in channels}
     sources = _build_sources(data.get("sources", []), problems, lines, path.parent, known)
     feeds = _build(FeedsSettings, data.get("feeds", {}), ("feeds",), problems)
+    fetch = _build(FetchSettings, data.get("fetch", {}), ("fetch",), problems)
     scalars = {
         k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
     }
-    if site is None or feeds is None:
+    if site is None or feeds is None or fetch is None:
         return None
-    return Config(site=site, path=path, feeds=feeds, channels=channels, sources=sources, **scalars)
+    return Config(site=site, path=path, feeds=feeds, fetch=fetch, channels=channels, sources=sources, **scalars)
 
 
 def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:

@@ -7,16 +7,19 @@ driver all call. One bad source or one bad article never stops a run.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .config import Config, Source, parse_duration
-from .errors import FeedsError
+from .errors import ExtractError, FeedsError
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
-from .sources.fetch import Fetcher
-from .state import record_failure, record_success
+from .sources.fetch import Fetcher, NotModified
+from .sources.fetch.hosts import host_of
+from .state import SourceState, load_state, record_failure, record_success
 
 __all__ = ["CollectResult", "RunResult", "collect_source", "run_once"]
 
@@ -33,6 +36,8 @@ class CollectResult:
     unchanged: int = 0
     skipped: int = 0
     error: FeedsError | None = None
+    not_modified: str = ""  # why nothing was parsed: "304" or "same body"
+    waiting: str = ""  # why the source was not attempted this run (backoff, gone)
 
     @property
     def ok(self) -> bool:
@@ -41,6 +46,10 @@ class CollectResult:
     def summary(self) -> str:
         if self.error:
             return f"{self.source_id}: {self.error}"
+        if self.waiting:
+            return f"{self.source_id}: skipped, {self.waiting}"
+        if self.not_modified:
+            return f"{self.source_id}: not modified ({self.not_modified})"
         return (f"{self.source_id}: {self.new} new, {self.updated} updated, "
                 f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else ""))
 
@@ -57,16 +66,30 @@ class RunResult:
 
 def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
                    now: datetime) -> CollectResult:
-    """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError."""
+    """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError.
+
+    A source that yields no items is a `no-items` failure: nothing stored is touched (the store
+    never deletes), so what was published stays published.
+    """
     result = CollectResult(source.id)
+    bound = fetcher.for_source(source)
     try:
-        raws = KINDS[source.kind](source, fetcher, now)
-    except FeedsError as e:
-        result.error = e
-        record_failure(store, source.id, now, _interval(source), e.kind, getattr(e, "url", source.url),
-                       str(e))
-        log.warning("%s: %s", source.id, e)
+        raws = KINDS[source.kind](source, bound, now)
+        if not raws:
+            raise ExtractError("no-items", source.url, "no items found (published items are kept)")
+    except NotModified as e:
+        result.not_modified = e.reason
+        bound.commit()
+        record_success(store, source.id, now, _interval(source), {"new": 0, "updated": 0,
+                       "unchanged": 0, "not_modified": 1})
+        log.info("%s", result.summary())
         return result
+    except FeedsError as e:
+        return _failed(store, source, result, e, now)
+    except Exception as e:  # a bug in an extractor must not stop the other sources
+        log.exception("%s: unexpected error", source.id)
+        return _failed(store, source, result,
+                       ExtractError("parse-error", source.url, f"internal error: {e!r}"), now)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language)
     for raw in raws:
         try:
@@ -76,10 +99,35 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
             log.warning("%s: skipped item %s: %s", source.id, raw.url, e)
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
+    bound.commit()
     record_success(store, source.id, now, _interval(source),
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
     log.info("%s", result.summary())
     return result
+
+
+def _failed(store, source: Source, result: CollectResult, e: FeedsError,
+            now: datetime) -> CollectResult:
+    result.error = e
+    record_failure(store, source.id, now, _interval(source), e.kind,
+                   getattr(e, "url", source.url), str(e), gone=getattr(e, "gone", False))
+    log.warning("%s: %s", source.id, e)
+    return result
+
+
+def skip_reason(state: SourceState, now: datetime, force: bool) -> str:
+    """Why a run should not attempt this source now ('' to attempt it): a source marked gone
+    (HTTP 410) waits for --force; one that keeps failing waits out its backoff. A healthy
+    source is always attempted (its schedule is the daemon's business; a 304 costs little)."""
+    if force:
+        return ""
+    if state.gone:
+        return "gone (HTTP 410); fix its URL and run with --force"
+    if state.failures and not state.due(now):
+        error = state.last_error.get("kind", "error")
+        return (f"backing off after {state.failures} failure(s) ({error}) until "
+                f"{state.next_attempt}; --force to try now")
+    return ""
 
 
 def _interval(source: Source) -> timedelta:
@@ -87,11 +135,30 @@ def _interval(source: Source) -> timedelta:
     return timedelta(seconds=parse_duration(source.schedule) or 3600)
 
 
-def run_once(config: Config, store, fetcher: Fetcher, now: datetime) -> RunResult:
-    """Collect every enabled source once, then publish from the store."""
+def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
+             force: bool = False) -> RunResult:
+    """Collect every enabled source once, then publish from the store.
+
+    Sources on different hosts are collected in parallel (at most `fetch.workers` hosts at a
+    time); sources of one host go one after another, and the fetcher's per-host limits apply.
+    """
     result = RunResult()
+    by_host: dict[str, list[Source]] = defaultdict(list)
     for source in config.sources:
         if source.enabled:
-            result.collected.append(collect_source(config, source, store, fetcher, now))
+            by_host[host_of(source.url)].append(source)
+
+    def collect_host(sources: list[Source]) -> list[CollectResult]:
+        out = []
+        for source in sources:
+            reason = skip_reason(load_state(store, source.id), now, force)
+            out.append(CollectResult(source.id, waiting=reason) if reason
+                       else collect_source(config, source, store, fetcher, now))
+        return out
+
+    workers = max(1, min(config.fetch.workers, len(by_host)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+        done = {r.source_id: r for rs in pool.map(collect_host, by_host.values()) for r in rs}
+    result.collected = [done[s.id] for s in config.sources if s.id in done]
     result.published = publish(config, store, now)
     return result

@@ -149,8 +149,9 @@ class SQLiteStore:
     # --- key/value state (per source, per URL) --------------------------------------------
 
     def get_state(self, table: str, key: str) -> dict[str, Any]:
-        row = self.db.execute(f"SELECT data FROM {_table(table)} WHERE {_key(table)} = ?",
-                              (key,)).fetchone()
+        with self.lock:  # sources are collected in parallel threads sharing this connection
+            row = self.db.execute(f"SELECT data FROM {_table(table)} WHERE {_key(table)} = ?",
+                                  (key,)).fetchone()
         return json.loads(row[0]) if row else {}
 
     def put_state(self, table: str, key: str, data: dict[str, Any]) -> None:
@@ -162,8 +163,10 @@ class SQLiteStore:
             )
 
     def all_states(self, table: str) -> dict[str, dict[str, Any]]:
-        cur = self.db.execute(f"SELECT {_key(table)}, data FROM {_table(table)}")
-        return {k: json.loads(v) for k, v in cur.fetchall()}
+        with self.lock:
+            cur = self.db.execute(f"SELECT {_key(table)}, data FROM {_table(table)}")
+            rows = cur.fetchall()
+        return {k: json.loads(v) for k, v in rows}
 
     # --- plumbing -------------------------------------------------------------------------
 

@@ -1,0 +1,109 @@
+"""Per-host politeness: at most `per_host` requests in flight to one host and request starts
+spaced by at least a delay (the configured minimum or the host's Crawl-delay); `lanes` runs
+many URLs over a bounded thread pool so that different hosts proceed in parallel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+__all__ = ["HostGates", "host_of", "run_lanes"]
+
+T = TypeVar("T")
+
+
+def host_of(url: str) -> str:
+    """The politeness key of a URL: scheme and authority, lower case ('' for file: URLs)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
+
+
+class _Gate:
+    def __init__(self, per_host: int):
+        self.slots = threading.Semaphore(per_host)
+        self.next_start = 0.0  # monotonic time before which no request may start
+
+
+class HostGates:
+    """One gate per host; `slot(host, delay)` blocks until a request to `host` may start."""
+
+    def __init__(self, per_host: int, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.per_host = per_host
+        self.clock = clock
+        self.sleep = sleep
+        self._gates: dict[str, _Gate] = {}
+        self._lock = threading.Lock()
+
+    def _gate(self, host: str) -> _Gate:
+        with self._lock:
+            return self._gates.setdefault(host, _Gate(self.per_host))
+
+    @contextmanager
+    def slot(self, host: str, delay: float) -> Iterator[None]:
+        gate = self._gate(host)
+        with gate.slots:
+            with self._lock:
+                start = max(self.clock(), gate.next_start)
+                gate.next_start = start + delay
+            wait = start - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+            yield
+
+    def defer(self, host: str, seconds: float) -> None:
+        """Hold every request to `host` for `seconds` (after a 429/503 or a connection error)."""
+        gate = self._gate(host)
+        with self._lock:
+            gate.next_start = max(gate.next_start, self.clock() + seconds)
+
+
+def run_lanes(items: Iterable[str], work: Callable[[str], T], per_host: int, workers: int
+              ) -> Iterator[tuple[str, T]]:
+    """Apply `work` to every URL, `per_host` lanes per host, on at most `workers` threads.
+
+    Each lane takes its host's URLs one after another, so a thread never waits on a host that
+    is already saturated while another host has work: the pool stays busy with distinct hosts.
+    Results are yielded as they complete.
+    """
+    queues: dict[str, deque[str]] = defaultdict(deque)
+    for url in items:
+        queues[host_of(url)].append(url)
+    # Round-robin over hosts: with fewer workers than lanes, spread them over distinct hosts.
+    lanes = [q for n in range(per_host) for q in queues.values() if n < len(q)]
+    if not lanes:
+        return
+    done: deque[tuple[str, T]] = deque()
+    cond = threading.Condition()
+
+    def lane(queue: deque[str]) -> None:
+        while True:
+            try:
+                url = queue.popleft()  # deque.popleft is atomic
+            except IndexError:
+                return
+            result = work(url)
+            with cond:
+                done.append((url, result))
+                cond.notify()
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(lanes))),
+                            thread_name_prefix="fetch-lane") as pool:
+        futures = [pool.submit(lane, q) for q in lanes]
+        while True:
+            with cond:
+                while not done and not all(f.done() for f in futures):
+                    cond.wait(0.05)
+                batch = list(done)
+                done.clear()
+            yield from batch
+            if not batch and all(f.done() for f in futures):
+                break
+        for f in futures:
+            f.result()  # re-raise a lane's unexpected exception

@@ -1,0 +1,102 @@
+"""robots.txt (RFC 9309), fetched once per host and cached: Allow/Disallow for our agent token
+and Crawl-delay.
+
+Per RFC 9309 section 2.3.1: a 4xx robots.txt means "no rules" (allow all); a 5xx means
+"disallow all" until it can be fetched again. Unreachable hosts fail the source the same way
+fetching the page itself would (the error propagates).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.robotparser import RobotFileParser
+
+__all__ = ["AGENT_TOKEN", "Robots", "RobotsCache"]
+
+AGENT_TOKEN = "feeds"
+MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 asks parsers to handle at least 500 KiB
+
+
+@dataclass
+class Robots:
+    """The rules of one host: a parser, or a blanket decision from the fetch status."""
+
+    parser: RobotFileParser | None
+    disallow_all: str = ""  # the reason when everything is disallowed
+    fetched_at: float = 0.0
+
+    def allowed(self, url: str) -> bool:
+        if self.disallow_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(AGENT_TOKEN, url)
+
+    delay: float = 0.0  # Crawl-delay for our agent (or *), in seconds
+
+    def crawl_delay(self) -> float:
+        return self.delay
+
+
+def crawl_delay(text: str, agent: str = AGENT_TOKEN) -> float:
+    """Crawl-delay of the group naming `agent`, else of `*` (urllib.robotparser only reads
+    whole numbers; real files say `Crawl-delay: 0.5` too)."""
+    delays: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for line in text.splitlines():
+        key, _, value = line.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            agents = [] if in_rules else agents
+            agents.append(value.lower())
+            in_rules = False
+        elif key:
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    for name in agents:
+                        delays.setdefault(name, max(0.0, float(value)))
+                except ValueError:
+                    pass
+    own = next((d for name, d in delays.items() if name.split("/")[0].strip() == agent), None)
+    return own if own is not None else delays.get("*", 0.0)
+
+
+def parse(status: int, body: bytes, now: float) -> Robots:
+    """Rules from a robots.txt response."""
+    if status >= 500:
+        return Robots(None, f"robots.txt answered HTTP {status} (RFC 9309: disallow all)", now)
+    if status >= 400 or not body:
+        return Robots(None, "", now)
+    text = body.decode("utf-8", "replace")
+    parser = RobotFileParser()
+    parser.parse(text.splitlines())
+    return Robots(parser, "", now, crawl_delay(text))
+
+
+class RobotsCache:
+    """Rules per host (scheme://authority), fetched by `fetch(robots_url) -> (status, body)`.
+
+    One lock per host so that concurrent requests to a new host fetch robots.txt once.
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._rules: dict[str, Robots] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def rules(self, host: str, fetch: Callable[[str], tuple[int, bytes]]) -> Robots:
+        with self._lock:
+            lock = self._locks.setdefault(host, threading.Lock())
+        with lock:
+            cached = self._rules.get(host)
+            if cached is not None and self.clock() - cached.fetched_at < self.ttl:
+                return cached
+            status, body = fetch(host + "/robots.txt")
+            rules = parse(status, body, self.clock())
+            self._rules[host] = rules
+            return rules
