@@ -36,6 +36,7 @@ __all__ = [
     "load",
     "parse_duration",
     "KIND_OPTIONS",
+    "DaemonSettings",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -134,6 +135,44 @@ class FeedsSettings:
     ttl: int = field(default=30, metadata=_check(_positive))
 
 
+def _duration(value: str) -> str | None:
+    return None if parse_duration(value) is not None else "not a duration like '30s', '5m', '1h'"
+
+
+def _listen(value: str) -> str | None:
+    """'' (off), 'PORT' or 'HOST:PORT'; the host defaults to 127.0.0.1 (never all interfaces)."""
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return "not a port or HOST:PORT (e.g. 127.0.0.1:9108)"
+    return None
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    """`feeds daemon` settings (durations as strings like '5s', '10m')."""
+
+    listen: str = field(default="", metadata=_check(_listen))  # ops HTTP endpoint; '' = off
+    job_timeout: str = field(default="5m", metadata=_check(_duration))  # deadline of one job
+    publish_delay: str = field(default="5s", metadata=_check(_duration))  # debounce after a burst
+    publish_max_wait: str = field(default="60s", metadata=_check(_duration))
+    shutdown_timeout: str = field(default="8s", metadata=_check(_duration))
+    startup_spread: str = field(default="30s", metadata=_check(_duration))  # overdue sources
+    jitter: float = field(default=0.1, metadata=_check(lambda v: None if 0 <= v <= 0.5 else
+                                                         "must be between 0 and 0.5"))
+
+    def seconds(self, name: str) -> float:
+        return parse_duration(getattr(self, name)) or 0.0
+
+    @property
+    def listen_address(self) -> tuple[str, int] | None:
+        if not self.listen:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return (host or "127.0.0.1", int(port))
+
+
 @dataclass(frozen=True)
 class Rule:
     """A field rule for HTML pages: CSS selector, optional attribute and regex on the text."""
@@ -197,6 +236,7 @@ class Config:
     store: str = "data/feeds.db"
     output_dir: str = "output"
     feeds: FeedsSettings = FeedsSettings()
+    daemon: DaemonSettings = DaemonSettings()
     channels: tuple[Channel, ...] = ()
     sources: tuple[Source, ...] = ()
 
@@ -417,7 +457,7 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     if not isinstance(data, dict):
         problems.add((), "the file must be a mapping with site, channels and sources")
         return None
-    top = {"site", "store", "output_dir", "feeds", "channels", "sources"}
+    top = {"site", "store", "output_dir", "feeds", "channels", "sources", "daemon"}
     for key in data:
         if key not in top:
             problems.add((key,), f"unknown key (expected one of: {', '.join(sorted(top))})")
@@ -428,12 +468,14 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     known = {c.id for c in channels}
     sources = _build_sources(data.get("sources", []), problems, lines, path.parent, known)
     feeds = _build(FeedsSettings, data.get("feeds", {}), ("feeds",), problems)
+    daemon = _build(DaemonSettings, data.get("daemon", {}), ("daemon",), problems)
     scalars = {
         k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
     }
-    if site is None or feeds is None:
+    if site is None or feeds is None or daemon is None:
         return None
-    return Config(site=site, path=path, feeds=feeds, channels=channels, sources=sources, **scalars)
+    return Config(site=site, path=path, feeds=feeds, channels=channels, sources=sources,
+                  daemon=daemon, **scalars)
 
 
 def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:

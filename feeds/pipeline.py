@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .config import Config, Source, parse_duration
 from .errors import FeedsError
@@ -87,11 +88,25 @@ def _interval(source: Source) -> timedelta:
     return timedelta(seconds=parse_duration(source.schedule) or 3600)
 
 
-def run_once(config: Config, store, fetcher: Fetcher, now: datetime) -> RunResult:
-    """Collect every enabled source once, then publish from the store."""
+def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
+             progress: Any = None) -> RunResult:
+    """Collect every enabled source once, then publish from the store.
+
+    `progress` (optional, see feeds/progress.py) is told about each stage and step."""
     result = RunResult()
-    for source in config.sources:
-        if source.enabled:
-            result.collected.append(collect_source(config, source, store, fetcher, now))
+    sources = [s for s in config.sources if s.enabled]
+    if progress:
+        progress.stage("collect", len(sources))
+    for source in sources:
+        collected = collect_source(config, source, store, fetcher, now)
+        result.collected.append(collected)
+        if progress:
+            progress.step(source.id, collected.ok, collected.summary().split(": ", 1)[-1])
+    if progress:
+        progress.done(f"{len(sources) - len(result.failed)} ok, {len(result.failed)} failed")
+        progress.stage("publish", 1)
     result.published = publish(config, store, now)
+    if progress:
+        progress.done(f"{len(result.published.written)} written, "
+                      f"{len(result.published.unchanged)} unchanged")
     return result
