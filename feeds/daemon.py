@@ -232,11 +232,11 @@ class Daemon:
             log.info("publish: started")
             outcome = self.runner.run("publish", (config, now),
                                       config.daemon.seconds("job_timeout"))
-            self._published(config, outcome)
+            self._published(config, now, outcome)
 
-    def _published(self, config: Config, outcome: Outcome) -> None:
+    def _published(self, config: Config, started: datetime, outcome: Outcome) -> None:
         self.metrics.published(outcome.status, outcome.seconds, config.output_path)
-        self.last_publish = {"at": _utcnow().isoformat(), "outcome": outcome.status,
+        self.last_publish = {"at": started.isoformat(), "outcome": outcome.status,
                              "seconds": round(outcome.seconds, 3)}
         if outcome.status == "ok":
             log.info("publish: %d written, %d unchanged in %.2fs", len(outcome.value["written"]),
