@@ -43,7 +43,7 @@ def portal_config(tmp_path: Path, schedule: str = "2s", extra_sources: str = "",
         f"    channel: {channel}\n    schedule: {schedule}\n" for sid, channel in SOURCES.items())
     port = _free_port()
     text = (f"{base}\nsources:\n{sources}{extra_sources}\ndaemon:\n  listen: 127.0.0.1:{port}\n"
-            f"  publish_delay: 0.3s\n  shutdown_timeout: 6s\n  startup_spread: 1s\n{daemon}")
+            f"  publish_delay: 0.3s\n  startup_spread: 1s\n{daemon or '  shutdown_timeout: 6s'}\n")
     path = tmp_path / "sources.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -184,10 +184,12 @@ def _big_feed(path: Path, items: int) -> None:
                     f"</description>{entries}</channel></rss>", encoding="utf-8")
 
 
-def test_sigterm_during_a_publish_exits_0_with_whole_files(tmp_path: Path, daemons) -> None:
+@pytest.mark.parametrize("grace", ["6s", "0.05s"])  # the publish finishes / is killed
+def test_sigterm_during_a_publish_exits_0_with_whole_files(tmp_path: Path, daemons,
+                                                           grace: str) -> None:
     config = portal_config(tmp_path, schedule="1h", limit=3000, extra_sources=(
         "  - id: big-rss\n    kind: feed\n    url: file:big.xml\n    channel: industry\n"
-        "    schedule: 1h\n"))
+        "    schedule: 1h\n"), daemon=f"  shutdown_timeout: {grace}\n")
     _big_feed(tmp_path / "big.xml", 1500)
     d = daemons(config)
     wait_for(lambda: d.log.count("publish: started") >= 1 and "big-rss: 1500 new" in d.log,
@@ -202,6 +204,7 @@ def test_sigterm_during_a_publish_exits_0_with_whole_files(tmp_path: Path, daemo
     assert log.rindex("publish: started") < stopping  # the signal came mid-publish
     files = _outputs_whole(tmp_path / "output")
     assert len(files) == 8
+    assert ("abandoned 1 unfinished jobs" in log) == (grace == "0.05s")
 
 
 def _published_after_collections(d: Running) -> bool:
