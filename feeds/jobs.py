@@ -7,8 +7,9 @@ Each opens its own store and fetcher, calls the pipeline and returns a plain, pi
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from .config import Config
 from .pipeline import collect_source
@@ -16,7 +17,7 @@ from .publish import publish
 from .sources.fetch import Fetcher
 from .store import open_store
 
-__all__ = ["collect_job", "publish_job", "JOBS"]
+__all__ = ["JOBS", "collect_job", "publish_job"]
 
 
 def collect_job(config: Config, source_id: str, now: datetime) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import IO
 from .config import Config
 from .errors import FeedsError
 
-__all__ = ["DaemonLock", "AlreadyRunning", "lock_path"]
+__all__ = ["AlreadyRunning", "DaemonLock", "lock_path"]
 
 
 class AlreadyRunning(FeedsError):
@@ -60,7 +60,7 @@ class DaemonLock:
             self.file.close()
             self.file = None
 
-    def __enter__(self) -> "DaemonLock":
+    def __enter__(self) -> DaemonLock:
         self.acquire()
         return self
 

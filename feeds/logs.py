@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["setup", "FORMATS", "JsonFormatter", "HumanFormatter"]
+__all__ = ["FORMATS", "HumanFormatter", "JsonFormatter", "setup"]
 
 
 class HumanFormatter(logging.Formatter):
@@ -37,7 +37,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(
                 timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,

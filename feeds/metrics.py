@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["Metrics", "CONTENT_TYPE"]
+__all__ = ["CONTENT_TYPE", "Metrics"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _FETCH_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
@@ -63,13 +63,10 @@ class Metrics:
 
     def forget(self, source: str) -> None:
         """Drop a removed source's series so dashboards do not show it forever."""
-        for metric in (self.fetch_seconds, self.last_success):
-            try:
-                metric.remove(source)
-            except KeyError:
-                pass
-        for metric in (self.fetches, self.articles):
-            for labels in list(metric._metrics):  # noqa: SLF001 (no public way to list them)
+        metrics: tuple[Counter | Gauge | Histogram, ...] = (
+            self.fetch_seconds, self.last_success, self.fetches, self.articles)
+        for metric in metrics:
+            for labels in list(metric._metrics):  # no public way to list a metric's children
                 if labels[0] == source:
                     metric.remove(*labels)
 

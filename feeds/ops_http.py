@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from .metrics import CONTENT_TYPE
 
@@ -56,7 +57,7 @@ class OpsServer:
         routes = _routes(probe)
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+            def do_GET(self) -> None:
                 route = routes.get(self.path.split("?")[0])
                 try:
                     status, ctype, body = route() if route else (404, "text/plain", b"not found\n")

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -27,8 +28,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 from .config import Source, parse_duration
 from .state import SourceState
 
-__all__ = ["Plan", "plan_source", "build_trigger", "cron_period", "misfire_grace",
-           "first_run", "should_run", "spread_offset", "publish_at", "sync_jobs"]
+__all__ = [
+    "Plan",
+    "build_trigger",
+    "cron_period",
+    "first_run",
+    "misfire_grace",
+    "plan_source",
+    "publish_at",
+    "should_run",
+    "spread_offset",
+    "sync_jobs",
+]
 
 MIN_GRACE = 30.0  # seconds: even 2-second test intervals tolerate a busy start
 

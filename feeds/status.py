@@ -12,7 +12,7 @@ from typing import Any
 from .config import Config
 from .state import SourceState, all_states
 
-__all__ = ["source_rows", "render_table", "collect_rows", "ago"]
+__all__ = ["ago", "collect_rows", "render_table", "source_rows"]
 
 
 def collect_rows(config: Config, store: Any, next_runs: dict[str, datetime] | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -11,16 +10,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime
 import urllib.request
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from conftest import ROOT
 from lxml import etree
 from prometheus_client.parser import text_string_to_metric_families
-
-from conftest import ROOT
 
 SOURCES = {"innovation-rss": "innovation", "industry-rss": "industry", "brand-rss": "brand"}
 

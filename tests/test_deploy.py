@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, require_binary
+
 from feeds.cli import main
 
 DEPLOY = ROOT / "deploy"

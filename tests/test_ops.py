@@ -5,18 +5,19 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feeds import config as config_mod, logs
+from feeds import config as config_mod
+from feeds import logs
 from feeds.cli import main
 from feeds.errors import ConfigError
 from feeds.progress import Progress
 from feeds.state import SourceState
 from feeds.status import ago, render_table, source_rows
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def test_ago_is_relative_to_now() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -11,12 +11,21 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.config import Source
-from feeds.scheduler import (build_trigger, cron_period, first_run, misfire_grace, plan_source,
-                             publish_at, should_run, spread_offset, sync_jobs)
+from feeds.scheduler import (
+    build_trigger,
+    cron_period,
+    first_run,
+    misfire_grace,
+    plan_source,
+    publish_at,
+    should_run,
+    spread_offset,
+    sync_jobs,
+)
 from feeds.state import SourceState
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def _source(sid: str = "a", schedule: str = "15m") -> Source:
