@@ -1,4 +1,4 @@
-"""Command line: `feeds run | publish | check`.
+"""Command line: `feeds run | publish | check | daemon | status`.
 
 Exit status: 0 all went well, 1 some source failed (the others were still published),
 2 bad usage or bad config.
@@ -7,15 +7,17 @@ Exit status: 0 all went well, 1 some source failed (the others were still publis
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from datetime import datetime, timezone
 from typing import Callable
 
-from . import __version__, config as config_mod
+from . import __version__, config as config_mod, logs
 from .config import Config
 from .errors import ConfigError, FeedsError
 from .pipeline import run_once
+from .progress import Progress
 from .publish import publish
 from .sources.fetch import Fetcher, policy_notes
 from .store import open_store
@@ -33,7 +35,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     store = open_store(config.store_url)
     fetcher = Fetcher.from_config(config, store)
     try:
-        result = run_once(config, store, fetcher, _now(), force=args.force)
+        result = run_once(config, store, fetcher, _now(), force=args.force, progress=Progress())
     finally:
         fetcher.close()
         store.close()
@@ -66,10 +68,45 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
+    from .daemon import Daemon
+
+    listen = config_mod.DaemonSettings(listen=args.listen).listen_address if args.listen else None
+    level = logging.DEBUG if args.verbose else logging.INFO
+    return Daemon(config, args.log_format, level, listen).serve()
+
+
+def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    from .status import collect_rows, render_table
+
+    store = open_store(config.store_url)
+    try:
+        rows = collect_rows(config, store)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
+    else:
+        print(render_table(rows, _now()))
+    return 1 if any(r["failures"] and r["configured"] for r in rows) else 0
+
+
 COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "run": (cmd_run, "collect every source once, then publish"),
     "publish": (cmd_publish, "publish from the store only"),
     "check": (cmd_check, "validate the config and exit 0 (valid) or 2 (invalid)"),
+    "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
+}
+
+# Options only some commands take: command -> [(flags, argparse keyword arguments)].
+EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
+    "daemon": [(("--listen",), {"default": "", "metavar": "[HOST:]PORT",
+                                "help": "serve /healthz /readyz /status /metrics (overrides "
+                                        "daemon.listen; host defaults to 127.0.0.1)"})],
+    "run": [(("--force",), {"action": "store_true",
+                            "help": "also collect sources that are backing off or marked gone"})],
+    "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
 }
 
 
@@ -81,16 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("-c", "--config", default="sources.yaml", help="config file (default: %(default)s)")
         p.add_argument("-v", "--verbose", action="store_true", help="log every source's outcome")
-        if name == "run":
-            p.add_argument("--force", action="store_true",
-                           help="also collect sources that are backing off or marked gone")
+        p.add_argument("--log-format", choices=sorted(logs.FORMATS), default="text",
+                       help="log lines as human-readable text or JSON (default: %(default)s)")
+        for flags, kwargs in EXTRA_ARGS.get(name, []):
+            p.add_argument(*flags, **kwargs)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    verbose = args.verbose or args.command == "daemon"
+    logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
         config = config_mod.load(args.config)
     except ConfigError as e:
@@ -103,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     except FeedsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except Exception:  # a bug: full traceback in the log, then a failing exit status
+        log.exception("%s: unexpected error (a bug)", args.command)
+        return 70
 
 
 if __name__ == "__main__":

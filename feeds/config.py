@@ -37,6 +37,7 @@ __all__ = [
     "load",
     "parse_duration",
     "KIND_OPTIONS",
+    "DaemonSettings",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -158,6 +159,44 @@ class FetchSettings:
     robots_ttl: float = field(default=86400.0, metadata=_check(_positive))
 
 
+def _duration(value: str) -> str | None:
+    return None if parse_duration(value) is not None else "not a duration like '30s', '5m', '1h'"
+
+
+def _listen(value: str) -> str | None:
+    """'' (off), 'PORT' or 'HOST:PORT'; the host defaults to 127.0.0.1 (never all interfaces)."""
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return "not a port or HOST:PORT (e.g. 127.0.0.1:9108)"
+    return None
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    """`feeds daemon` settings (durations as strings like '5s', '10m')."""
+
+    listen: str = field(default="", metadata=_check(_listen))  # ops HTTP endpoint; '' = off
+    job_timeout: str = field(default="5m", metadata=_check(_duration))  # deadline of one job
+    publish_delay: str = field(default="5s", metadata=_check(_duration))  # debounce after a burst
+    publish_max_wait: str = field(default="60s", metadata=_check(_duration))
+    shutdown_timeout: str = field(default="8s", metadata=_check(_duration))
+    startup_spread: str = field(default="30s", metadata=_check(_duration))  # overdue sources
+    jitter: float = field(default=0.1, metadata=_check(lambda v: None if 0 <= v <= 0.5 else
+                                                         "must be between 0 and 0.5"))
+
+    def seconds(self, name: str) -> float:
+        return parse_duration(getattr(self, name)) or 0.0
+
+    @property
+    def listen_address(self) -> tuple[str, int] | None:
+        if not self.listen:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return (host or "127.0.0.1", int(port))
+
+
 @dataclass(frozen=True)
 class Rule:
     """A field rule for HTML pages: CSS selector, optional attribute and regex on the text."""
@@ -222,6 +261,7 @@ class Config:
     output_dir: str = "output"
     feeds: FeedsSettings = FeedsSettings()
     fetch: FetchSettings = FetchSettings()
+    daemon: DaemonSettings = DaemonSettings()
     channels: tuple[Channel, ...] = ()
     sources: tuple[Source, ...] = ()
 
@@ -245,6 +285,14 @@ class Config:
 
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
+
+
+# The optional top-level sections, each a settings dataclass with defaults.
+SECTIONS: dict[str, type] = {
+    "feeds": FeedsSettings,
+    "fetch": FetchSettings,
+    "daemon": DaemonSettings,
+}
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -442,7 +490,7 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     if not isinstance(data, dict):
         problems.add((), "the file must be a mapping with site, channels and sources")
         return None
-    top = {"site", "store", "output_dir", "feeds", "fetch", "channels", "sources"}
+    top = {"site", "store", "output_dir", "channels", "sources", *SECTIONS}
     for key in data:
         if key not in top:
             problems.add((key,), f"unknown key (expected one of: {', '.join(sorted(top))})")
@@ -452,14 +500,14 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     channels = _build_channels(data.get("channels", []), problems)
     known = {c.id for c in channels}
     sources = _build_sources(data.get("sources", []), problems, lines, path.parent, known)
-    feeds = _build(FeedsSettings, data.get("feeds", {}), ("feeds",), problems)
-    fetch = _build(FetchSettings, data.get("fetch", {}), ("fetch",), problems)
+    sections = {name: _build(cls, data.get(name, {}), (name,), problems)
+                for name, cls in SECTIONS.items()}
     scalars = {
         k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
     }
-    if site is None or feeds is None or fetch is None:
+    if site is None or None in sections.values():
         return None
-    return Config(site=site, path=path, feeds=feeds, fetch=fetch, channels=channels, sources=sources, **scalars)
+    return Config(site=site, path=path, channels=channels, sources=sources, **sections, **scalars)
 
 
 def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:

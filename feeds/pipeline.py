@@ -11,6 +11,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .config import Config, Source, parse_duration
 from .errors import ExtractError, FeedsError
@@ -136,29 +137,41 @@ def _interval(source: Source) -> timedelta:
 
 
 def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
-             force: bool = False) -> RunResult:
+             force: bool = False, progress: Any = None) -> RunResult:
     """Collect every enabled source once, then publish from the store.
 
     Sources on different hosts are collected in parallel (at most `fetch.workers` hosts at a
     time); sources of one host go one after another, and the fetcher's per-host limits apply.
+    `progress` (optional, see feeds/progress.py) is told about each stage and step.
     """
     result = RunResult()
     by_host: dict[str, list[Source]] = defaultdict(list)
     for source in config.sources:
         if source.enabled:
             by_host[host_of(source.url)].append(source)
+    if progress:
+        progress.stage("collect", sum(map(len, by_host.values())))
 
     def collect_host(sources: list[Source]) -> list[CollectResult]:
         out = []
         for source in sources:
             reason = skip_reason(load_state(store, source.id), now, force)
-            out.append(CollectResult(source.id, waiting=reason) if reason
-                       else collect_source(config, source, store, fetcher, now))
+            collected = (CollectResult(source.id, waiting=reason) if reason
+                         else collect_source(config, source, store, fetcher, now))
+            if progress:
+                progress.step(source.id, collected.ok, collected.summary().split(": ", 1)[-1])
+            out.append(collected)
         return out
 
     workers = max(1, min(config.fetch.workers, len(by_host)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
         done = {r.source_id: r for rs in pool.map(collect_host, by_host.values()) for r in rs}
     result.collected = [done[s.id] for s in config.sources if s.id in done]
+    if progress:
+        progress.done(f"{len(done) - len(result.failed)} ok, {len(result.failed)} failed")
+        progress.stage("publish", 1)
     result.published = publish(config, store, now)
+    if progress:
+        progress.done(f"{len(result.published.written)} written, "
+                      f"{len(result.published.unchanged)} unchanged")
     return result

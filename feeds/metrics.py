@@ -1,0 +1,74 @@
+"""Prometheus metrics of the daemon, in a registry of its own (no process-global state).
+
+Label cardinality stays bounded: sources come from the config, outcomes from the small set of
+failure classes, files from the output folder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["CONTENT_TYPE", "Metrics"]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_FETCH_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+
+class Metrics:
+    """Every metric the daemon exports; `render()` gives the text exposition format."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.fetches = Counter("feeds_fetches", "Source collections by outcome (ok or failure "
+                               "class)", ["source", "outcome"], registry=r)
+        self.fetch_seconds = Histogram("feeds_fetch_duration_seconds", "Time to collect one "
+                                       "source", ["source"], buckets=_FETCH_BUCKETS, registry=r)
+        self.publish_seconds = Histogram("feeds_publish_duration_seconds", "Time to publish "
+                                         "every output", buckets=_FETCH_BUCKETS, registry=r)
+        self.publishes = Counter("feeds_publishes", "Publishes by outcome", ["outcome"],
+                                 registry=r)
+        self.articles = Counter("feeds_articles", "Articles stored by change (new, updated)",
+                                ["source", "change"], registry=r)
+        self.last_success = Gauge("feeds_last_success_timestamp_seconds", "Unix time of the "
+                                  "last successful collection", ["source"], registry=r)
+        self.output_bytes = Gauge("feeds_output_file_bytes", "Size of each published file",
+                                  ["file"], registry=r)
+        self.reloads = Counter("feeds_config_reloads", "SIGHUP reloads by outcome", ["outcome"],
+                               registry=r)
+        self.sources = Gauge("feeds_sources_scheduled", "Sources with a scheduled job",
+                             registry=r)
+
+    def collected(self, source: str, outcome: str, seconds: float, new: int, updated: int,
+                  at: datetime | None) -> None:
+        self.fetches.labels(source, outcome).inc()
+        self.fetch_seconds.labels(source).observe(seconds)
+        self.articles.labels(source, "new").inc(new)
+        self.articles.labels(source, "updated").inc(updated)
+        if at is not None:
+            self.last_success.labels(source).set(at.timestamp())
+
+    def published(self, outcome: str, seconds: float, output: Path) -> None:
+        self.publishes.labels(outcome).inc()
+        self.publish_seconds.observe(seconds)
+        self.output_bytes.clear()
+        if output.is_dir():
+            for path in sorted(output.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    self.output_bytes.labels(path.relative_to(output).as_posix()).set(
+                        path.stat().st_size)
+
+    def forget(self, source: str) -> None:
+        """Drop a removed source's series so dashboards do not show it forever."""
+        metrics: tuple[Counter | Gauge | Histogram, ...] = (
+            self.fetch_seconds, self.last_success, self.fetches, self.articles)
+        for metric in metrics:
+            for labels in list(metric._metrics):  # no public way to list a metric's children
+                if labels[0] == source:
+                    metric.remove(*labels)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
