@@ -3,8 +3,7 @@ Open Graph, X card, schema.org JSON-LD, microdata and the WeChat JS-SDK payload.
 
 Limits (characters): titles 100 (Weibo/QQ cards show about 30, X counts CJK twice: 100 CJK
 plus a 23-character URL fit in 280); X title 70 and description 200 (X's documented limits);
-headline 110 (Google's former NewsArticle limit, still what its validators warn about);
-descriptions 200; WeChat's desc 120 (its card shows about 3 lines).
+the JSON-LD headline is the title (Google's validators warn above 110); descriptions 200; WeChat's desc 120 (its card shows about 3 lines).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import Any
 
 from ..config import Site
 from ..model import Article, Channel, Image
+from ..normalise import clean_text
 from .feedset import FORMATS
 from .share_links import ShareText, share_links
 from .share_text import absolute_url, cut, first_content_image, plain_text
@@ -22,7 +22,7 @@ from .share_text import absolute_url, cut, first_content_image, plain_text
 __all__ = ["FeedLink", "ShareMeta", "build_meta", "feed_links", "open_graph", "twitter",
            "json_ld", "wechat", "LIMITS"]
 
-LIMITS = {"title": 100, "twitter_title": 70, "twitter_description": 200, "headline": 110,
+LIMITS = {"title": 100, "twitter_title": 70, "twitter_description": 200,
           "description": 200, "lead": 300, "wechat_desc": 120, "image_alt": 420}
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
         "json": "application/feed+json"}
@@ -94,8 +94,9 @@ def feed_links(site: Site, channel: Channel | None) -> tuple[FeedLink, ...]:
 def build_meta(site: Site, channel: Channel | None, article: Article, page_url: str,
                feeds: tuple[FeedLink, ...] = ()) -> ShareMeta:
     """The share metadata of `article`; pure (dates shown in the site's zone)."""
-    title = cut(plain_text(article.title) or article.url, LIMITS["title"], at_sentence=False)
-    text = plain_text(article.summary) or plain_text(article.content_html)
+    # title and summary are plain text already (normalise): a literal '<' in them is text
+    title = cut(clean_text(article.title) or article.url, LIMITS["title"], at_sentence=False)
+    text = clean_text(article.summary) or plain_text(article.content_html)
     description = cut(text, LIMITS["description"])
     logo = absolute_url(site.logo, site.home_url)
     image, own = _pick_image(article, logo)
@@ -107,7 +108,7 @@ def build_meta(site: Site, channel: Channel | None, article: Article, page_url: 
         published=_iso(article.published, site.tz), modified=_iso(article.updated, site.tz),
         date_only=article.published_is_date,
         section=channel.title if channel else article.channel, tags=article.tags,
-        origin=plain_text(article.origin), authors=article.authors, feeds=feeds,
+        origin=clean_text(article.origin), authors=article.authors, feeds=feeds,
     )
     links = share_links(ShareText(meta.url, title, description, image.url if image else ""))
     return ShareMeta(**{**meta.__dict__, "links": links})
@@ -173,7 +174,7 @@ def json_ld(meta: ShareMeta) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": meta.url}, "url": meta.url,
-        "headline": cut(meta.title, LIMITS["headline"], at_sentence=False),
+        "headline": meta.title,  # <= 100 characters, within Google's 110
         "description": meta.description, "inLanguage": meta.language,
         "datePublished": meta.published, "dateModified": meta.modified,
         "author": _authors(meta), "publisher": publisher,
