@@ -73,7 +73,7 @@ def publish_share(config: Config, store, now: datetime) -> ShareResult:
     manifest = _load_manifest(folder)
     known = manifest.get("articles", {})
     previous = known if manifest.get("settings") == settings else {}  # new settings: render all
-    current = {i: v for i, v in store.article_versions() if _SAFE_ID.fullmatch(i)}
+    current = _safe_versions(store)
     to_render, _ = plan(current, previous)
     _, to_remove = plan(current, known)
     if not manifest:  # first run or lost manifest: files on disk are the only record
@@ -90,6 +90,17 @@ def publish_share(config: Config, store, now: datetime) -> ShareResult:
                 result.removed.append(f"{SHARE_DIR}/{article_id}{suffix}")
     _save_manifest(folder, settings, done)
     return result
+
+
+def _safe_versions(store) -> dict[str, str]:
+    """Store versions of articles whose id can be a file name (others are logged, skipped)."""
+    versions = {}
+    for article_id, version in store.article_versions():
+        if _SAFE_ID.fullmatch(article_id):
+            versions[article_id] = version
+        else:
+            log.warning("publish share: article id %r cannot be a file name; skipped", article_id)
+    return versions
 
 
 def _publish_one(config: Config, store, folder: Path, article_id: str,

@@ -94,7 +94,7 @@ def first_content_image(content_html: str, base: str) -> Image | None:
         src = absolute_url(img.get("src", ""), base)
         if src:
             return Image(src, _dimension(img.get("width")), _dimension(img.get("height")),
-                         alt=plain_text(img.get("alt", "")) or None)
+                         alt=clean_text(img.get("alt", "")) or None)
     return None
 
 
