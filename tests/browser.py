@@ -16,11 +16,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import websocket
 
-__all__ = ["Browser", "PageReport", "FLAGS"]
+__all__ = ["FLAGS", "Browser", "PageReport"]
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -64,10 +64,10 @@ class Browser:
         self.close()
         raise RuntimeError("chromium did not start:\n" + "".join(seen[-20:]))
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from feeds.config import Config, loads
 from feeds.model import Article, Image
 
-__all__ = ["CONFIG", "make_config", "make_article", "HOSTILE", "NOW"]
+__all__ = ["CONFIG", "HOSTILE", "NOW", "make_article", "make_config"]
 
 CST = timezone(timedelta(hours=8))
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 CONFIG = """\
 site:

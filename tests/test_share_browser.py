@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import segno
@@ -46,7 +46,7 @@ def published(tmp_path: Path, http_server: LocalServer) -> tuple[Path, LocalServ
     image = http_server.add("/img/lead.png", _png(), "image/png")
     config = make_config(tmp_path)
     store = SQLiteStore(str(tmp_path / "feeds.db"))
-    for name, article in HOSTILE.items():
+    for article in HOSTILE.values():
         if article.image:
             article = dataclasses.replace(article, image=Image(image, 1000, 1000, alt="图"))
         elif article.content_html:

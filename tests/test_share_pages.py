@@ -21,19 +21,19 @@ FEEDS = ["https://feeds.example.cn/rss.xml", "https://feeds.example.cn/atom.xml"
 
 # what each hostile article must look like when shared
 EXPECTED = {
-    "quotes": dict(title=HOSTILE["quotes"].title, twitter_title=HOSTILE["quotes"].title,
-                   description="宁波市科技创新工作获省政府督查激励。这是第二句话！",
-                   image="https://img.example.cn/a.jpg", size=("1200", "630"),
-                   alt='封面 "图" <i>', card="summary_large_image", hour=11),
-    "script": dict(title=HOSTILE["script"].title, twitter_title=HOSTILE["script"].title,
-                   description="正文 加粗 第二行。", image="http://www.example.cn/pics/b.png",
-                   size=("640", "360"), alt="内文图", card="summary_large_image", hour=12),
-    "emoji": dict(title=HOSTILE["emoji"].title, twitter_title=HOSTILE["emoji"].title,
-                  description="宁波市科技创新工作获省政府督查激励。这是第二句话！", image=LOGO,
-                  size=None, alt=HOSTILE["emoji"].title, card="summary", hour=13),
-    "long": dict(title="中" * 99 + "…", twitter_title="中" * 69 + "…",
-                 description="中" * 199 + "…", image="https://img.example.cn/small.png",
-                 size=("100", "100"), alt="中" * 99 + "…", card="summary", hour=14),
+    "quotes": {"title": HOSTILE["quotes"].title, "twitter_title": HOSTILE["quotes"].title,
+                   "description": "宁波市科技创新工作获省政府督查激励。这是第二句话！",
+                   "image": "https://img.example.cn/a.jpg", "size": ("1200", "630"),
+                   "alt": '封面 "图" <i>', "card": "summary_large_image", "hour": 11},
+    "script": {"title": HOSTILE["script"].title, "twitter_title": HOSTILE["script"].title,
+                   "description": "正文 加粗 第二行。", "image": "http://www.example.cn/pics/b.png",
+                   "size": ("640", "360"), "alt": "内文图", "card": "summary_large_image", "hour": 12},
+    "emoji": {"title": HOSTILE["emoji"].title, "twitter_title": HOSTILE["emoji"].title,
+                  "description": "宁波市科技创新工作获省政府督查激励。这是第二句话！", "image": LOGO,
+                  "size": None, "alt": HOSTILE["emoji"].title, "card": "summary", "hour": 13},
+    "long": {"title": "中" * 99 + "…", "twitter_title": "中" * 69 + "…",
+                 "description": "中" * 199 + "…", "image": "https://img.example.cn/small.png",
+                 "size": ("100", "100"), "alt": "中" * 99 + "…", "card": "summary", "hour": 14},
 }
 
 

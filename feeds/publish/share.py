@@ -28,7 +28,7 @@ from .share_html import render_head, render_json, render_page
 from .share_meta import build_meta, feed_links
 from .writer import remove_if_exists, write_if_changed
 
-__all__ = ["publish_share", "render_article", "plan", "ShareResult", "SHARE_DIR", "OUTPUTS"]
+__all__ = ["OUTPUTS", "SHARE_DIR", "ShareResult", "plan", "publish_share", "render_article"]
 
 log = logging.getLogger("feeds.publish.share")
 

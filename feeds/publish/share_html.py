@@ -22,7 +22,7 @@ from lxml.html import builder as E
 from .share_links import LABELS
 from .share_meta import ShareMeta, json_ld, open_graph, twitter, wechat
 
-__all__ = ["render_page", "render_head", "render_json", "qr_svg", "script_json", "HTML_ATTRS"]
+__all__ = ["HTML_ATTRS", "qr_svg", "render_head", "render_json", "render_page", "script_json"]
 
 ITEMTYPE = "https://schema.org/NewsArticle"
 # what the including page's <html> needs for the fragment's itemprops and og: prefixes

@@ -8,11 +8,11 @@ code (see share_html) or through the JS-SDK payload in the JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote
 
-__all__ = ["ShareText", "TARGETS", "LABELS", "share_links", "query"]
+__all__ = ["LABELS", "TARGETS", "ShareText", "query", "share_links"]
 
 
 @dataclass(frozen=True)

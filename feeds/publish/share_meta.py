@@ -19,8 +19,17 @@ from .feedset import FORMATS
 from .share_links import ShareText, share_links
 from .share_text import absolute_url, cut, first_content_image, plain_text
 
-__all__ = ["FeedLink", "ShareMeta", "build_meta", "feed_links", "open_graph", "twitter",
-           "json_ld", "wechat", "LIMITS"]
+__all__ = [
+    "LIMITS",
+    "FeedLink",
+    "ShareMeta",
+    "build_meta",
+    "feed_links",
+    "json_ld",
+    "open_graph",
+    "twitter",
+    "wechat",
+]
 
 LIMITS = {"title": 100, "twitter_title": 70, "twitter_description": 200,
           "description": 200, "lead": 300, "wechat_desc": 120, "image_alt": 420}

@@ -17,7 +17,7 @@ from lxml.etree import ParserError
 from ..model import Image
 from ..normalise import clean_text, html_to_text
 
-__all__ = ["plain_text", "cut", "absolute_url", "first_content_image", "ELLIPSIS"]
+__all__ = ["ELLIPSIS", "absolute_url", "cut", "first_content_image", "plain_text"]
 
 ELLIPSIS = "…"
 # A sentence end, with the closing quotes/brackets that belong to it; '.' only before a space
