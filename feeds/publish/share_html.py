@@ -41,7 +41,7 @@ img.lead{max-width:100%;height:auto;display:block;margin:1rem 0}
 a{color:#0b57d0}
 .read{display:inline-block;padding:.5rem 1rem;border:1px solid #0b57d0;border-radius:4px}
 ul.share{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem}
-ul.share a{display:inline-block;padding:.3rem .7rem;background:#f1f3f4;border-radius:4px}
+ul.share a{display:inline-block;padding:.3rem .7rem;background:#f1f3f4;border-radius:4px;text-decoration:none}
 figure.wechat{margin:1rem 0;text-align:center}
 svg.qr{width:160px;height:160px}
 footer{max-width:40rem;margin:0 auto;padding:1rem}
