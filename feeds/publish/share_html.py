@@ -78,7 +78,7 @@ def _fragment(elements: list[HtmlElement]) -> str:
 def render_head(meta: ShareMeta) -> bytes:
     """The <head> fragment a CMS includes in the article page (its <html> needs HTML_ATTRS)."""
     attrs = " ".join(f'{k}="{v}"' if v else k for k, v in HTML_ATTRS.items())
-    note = etree.Comment(f" share metadata for {meta.id}; put on <html>: {attrs} ")
+    note = etree.Comment(f" share metadata; put on the page's <html>: {attrs} ")
     return _fragment([note, *_meta_elements(meta)]).encode("utf-8")
 
 
