@@ -11,6 +11,7 @@ from datetime import datetime
 from ..config import Config
 from . import atom, rss
 from .feedset import feed_specs
+from .share import publish_share
 from .writer import write_if_changed
 
 __all__ = ["publish", "PublishResult", "RENDERERS"]
@@ -24,6 +25,7 @@ class PublishResult:
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
 
 def publish(config: Config, store, now: datetime) -> PublishResult:
@@ -35,4 +37,8 @@ def publish(config: Config, store, now: datetime) -> PublishResult:
             rel = spec.path(fmt)
             changed = write_if_changed(out / rel, render(config.site, spec))
             (result.written if changed else result.unchanged).append(rel)
+    shared = publish_share(config, store, now)  # per-article share pages, only what changed
+    result.written += shared.written
+    result.unchanged += shared.unchanged
+    result.removed += shared.removed
     return result

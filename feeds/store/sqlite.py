@@ -132,6 +132,12 @@ class SQLiteStore:
         for data, first_seen, digest in cur:
             yield StoredArticle(from_row(json.loads(data)), _parse_utc(first_seen), digest)
 
+    def article_versions(self) -> Iterator[tuple[str, str]]:
+        """(id, version) of every article; the version changes whenever its stored row does."""
+        cur = self.db.execute("SELECT id, changed_at, content_hash FROM articles")
+        for article_id, changed_at, digest in cur:
+            yield article_id, f"{changed_at}/{digest}"
+
     def get(self, article_id: str) -> StoredArticle | None:
         row = self.db.execute(
             "SELECT data, first_seen, content_hash FROM articles WHERE id = ?", (article_id,)

@@ -1,0 +1,71 @@
+"""Share pages at scale: full render of N articles, then a publish with nothing changed, then
+one with a single article changed. Prints seconds and files written for each.
+
+    .venv/bin/python benchmarks/share_publish.py [N]   (default 5000)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from feeds.config import loads
+from feeds.model import Article, Image
+from feeds.publish.share import publish_share
+from feeds.store.sqlite import SQLiteStore
+
+CONFIG = """\
+site:
+  title: 基准新闻网
+  base_url: https://feeds.example.cn/
+  portal_url: http://www.example.cn/
+  logo: /images/logo.png
+channels:
+  - id: news
+    title: 新闻中心
+"""
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+CST = timezone(timedelta(hours=8))
+
+
+def article(i: int, title: str = "") -> Article:
+    when = datetime(2026, 1, 1, tzinfo=CST) + timedelta(minutes=i)
+    body = "".join(f"<p>第{k}段：宁波市科技创新工作获省政府督查激励，成效明显。</p>" for k in range(20))
+    return Article(
+        id=f"00000000-0000-4000-8000-{i:012d}", url=f"http://www.example.cn/news/{i}.html",
+        title=title or f"第{i}条：宁波市科技创新工作获省政府督查激励", summary="", content_html=body,
+        published=when, updated=when, authors=("记者",), channel="news", tags=("科技",),
+        image=Image(f"http://www.example.cn/img/{i}.jpg", 800, 450) if i % 2 else None,
+        source_id="bench")
+
+
+def timed(label: str, fn) -> None:
+    start = time.perf_counter()
+    result = fn()
+    took = time.perf_counter() - start
+    print(f"{label:<28} {took:8.2f} s   written {len(result.written):6d}   "
+          f"up to date {result.up_to_date:6d}")
+
+
+def main(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        config = loads(CONFIG, root / "sources.yaml")
+        store = SQLiteStore(str(root / "feeds.db"))
+        for i in range(n):
+            store.upsert(article(i), NOW)
+        print(f"share pages for {n} articles")
+        timed("first publish (all)", lambda: publish_share(config, store, NOW))
+        timed("nothing changed", lambda: publish_share(config, store, NOW))
+        store.upsert(article(7, "改过的标题"), NOW + timedelta(minutes=1))
+        timed("one article changed", lambda: publish_share(config, store, NOW))
+        size = sum(p.stat().st_size for p in (config.output_path / "share").glob("*.html")
+                   if not p.name.endswith(".head.html")) / n
+        print(f"average share page size      {size / 1024:8.1f} KiB")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5000)

@@ -1,0 +1,135 @@
+"""Share files through publish(): written once, rewritten only on change, removed with the article."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from share_helpers import CONFIG, HOSTILE, NOW, make_article, make_config
+
+from feeds.publish import publish
+from feeds.publish.share import plan, publish_share
+from feeds.store.sqlite import SQLiteStore
+
+SUFFIXES = (".html", ".json", ".head.html")
+
+
+class CountingStore(SQLiteStore):
+    """A real SQLite store that counts full-article reads (the expensive part of a render)."""
+
+    gets = 0
+
+    def get(self, article_id: str):
+        self.gets += 1
+        return super().get(article_id)
+
+
+def _setup(tmp_path: Path, n: int = 5):
+    config = make_config(tmp_path)
+    store = CountingStore(str(tmp_path / "feeds.db"))
+    for i in range(1, n + 1):
+        store.upsert(make_article(i), NOW)
+    return config, store
+
+
+def _share_files(config) -> dict[str, float]:
+    folder = config.output_path / "share"
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_publish_writes_three_files_per_article(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path)
+    result = publish(config, store, NOW)
+    files = _share_files(config)
+    assert len(files) == 15
+    for i in range(1, 6):
+        for suffix in SUFFIXES:
+            assert f"{make_article(i).id}{suffix}" in files
+            assert f"share/{make_article(i).id}{suffix}" in result.written
+
+
+def test_unchanged_store_renders_nothing(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path)
+    publish(config, store, NOW)
+    before, store.gets = _share_files(config), 0
+    result = publish(config, store, NOW)
+    assert store.gets == 0  # no article was even read, let alone rendered
+    assert not [p for p in result.written + result.unchanged if p.startswith("share/")]
+    assert _share_files(config) == before
+
+
+def test_a_changed_article_alone_is_rendered_again(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path)
+    publish(config, store, NOW)
+    changed = make_article(3, title="新的标题")
+    store.upsert(changed, NOW)
+    store.gets = 0
+    result = publish(config, store, NOW)
+    assert store.gets == 1
+    assert sorted(p for p in result.written if p.startswith("share/")) == sorted(
+        f"share/{changed.id}{s}" for s in SUFFIXES)
+    page = (config.output_path / "share" / f"{changed.id}.html").read_text("utf-8")
+    assert "新的标题" in page
+
+
+def test_an_article_removed_from_the_store_loses_its_files(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path)
+    publish(config, store, NOW)
+    gone = make_article(2).id
+    store.db.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    result = publish(config, store, NOW)
+    assert sorted(result.removed) == sorted(f"share/{gone}{s}" for s in SUFFIXES)
+    files = _share_files(config)
+    assert len(files) == 12 and not any(name.startswith(gone) for name in files)
+
+
+def test_lost_manifest_still_removes_orphans_and_rewrites_nothing(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path)
+    publish(config, store, NOW)
+    folder = config.output_path / "share"
+    (folder / ".manifest.json").unlink()
+    orphan = folder / "deadbeef-0000.html"
+    orphan.write_text("old")
+    before = _share_files(config)
+    result = publish_share(config, store, NOW)
+    assert result.removed == ["share/deadbeef-0000.html"]
+    assert result.written == [] and len(result.unchanged) == 15  # byte-identical: not rewritten
+    after = _share_files(config)
+    assert after == {k: v for k, v in before.items() if k != orphan.name}
+
+
+def test_site_settings_change_renders_everything(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path)
+    publish(config, store, NOW)
+    renamed = make_config(tmp_path, CONFIG.replace("title: 测试新闻网", "title: 新名字网"))
+    result = publish_share(renamed, store, NOW)
+    assert len(result.written) == 15 and result.up_to_date == 0
+    assert "新名字网" in (renamed.output_path / "share" / f"{make_article(1).id}.html").read_text()
+
+
+def test_hostile_articles_publish_and_are_byte_stable_across_outputs(tmp_path: Path) -> None:
+    outputs = []
+    for run in ("a", "b"):
+        root = tmp_path / run
+        root.mkdir()
+        config = make_config(root)
+        store = SQLiteStore(str(root / "feeds.db"))
+        for article in HOSTILE.values():
+            store.upsert(article, NOW)
+        publish(config, store, NOW)
+        outputs.append({p.name: p.read_bytes() for p in (config.output_path / "share").iterdir()})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 3 * len(HOSTILE) + 1
+
+
+def test_plan_is_a_pure_diff() -> None:
+    assert plan({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "0", "d": "9"}) == (
+        ["b", "c"], ["d"])
+
+
+def test_unsafe_ids_never_become_paths(tmp_path: Path) -> None:
+    config, store = _setup(tmp_path, 1)
+    bad = dataclasses.replace(make_article(7), id="../../etc/evil", url="http://x.cn/7")
+    store.upsert(bad, NOW)
+    publish_share(config, store, NOW)
+    assert not (config.output_path.parent / "etc").exists()
+    assert len(_share_files(config)) == 3
