@@ -6,6 +6,7 @@ failure classes, files from the output folder.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -55,11 +56,8 @@ class Metrics:
         self.publishes.labels(outcome).inc()
         self.publish_seconds.observe(seconds)
         self.output_bytes.clear()
-        if output.is_dir():
-            for path in sorted(output.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    self.output_bytes.labels(path.relative_to(output).as_posix()).set(
-                        path.stat().st_size)
+        for path in _published_files(output):
+            self.output_bytes.labels(path.relative_to(output).as_posix()).set(path.stat().st_size)
 
     def forget(self, source: str) -> None:
         """Drop a removed source's series so dashboards do not show it forever."""
@@ -72,3 +70,16 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+# Per-article files (one set per article, millions of them) would explode the series count.
+_PER_ARTICLE_DIRS = {"share"}
+
+
+def _published_files(output: Path) -> list[Path]:
+    """Feeds, sitemaps and pages under output/, without per-article files or temp files."""
+    found = []
+    for folder, dirs, files in os.walk(output):
+        dirs[:] = sorted(d for d in dirs if not (Path(folder) == output and d in _PER_ARTICLE_DIRS))
+        found += [Path(folder) / f for f in sorted(files) if not f.startswith(".")]
+    return found
