@@ -67,7 +67,8 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
                        str(e))
         log.warning("%s: %s", source.id, e)
         return result
-    ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language)
+    ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
+                  config.feeds.summary_length)
     for raw in raws:
         try:
             outcome, _ = store.upsert(normalise(raw, ctx), now)
