@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
-__all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN"]
+__all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN", "LOOSE_DATE_PATTERN"]
 
 log = logging.getLogger("feeds.dates")
 
@@ -50,8 +50,13 @@ _UNITS = {"秒": 1, "second": 1, "分钟": 60, "分": 60, "minute": 60, "min": 6
 _DAY_OFFSET = {"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")
 
-# Used by extractors to find a date in visible text (same shapes as _FULL).
+# Used by extractors to find a date in visible text (same shapes as _FULL), and the looser
+# forms (relative, month-day with a time) that only count right next to a title.
 DATE_PATTERN = _FULL
+LOOSE_DATE_PATTERN = re.compile(
+    _AGO.pattern + "|" + _DAY_WORD.pattern.replace("?P<", "?P<x") + "|"
+    + r"(?<![\d/.:-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}|\d{1,2}月\d{1,2}日(?:\s*\d{1,2}:\d{2})?",
+    re.I)
 
 
 def parse(value: str | datetime | date | None, tz: tzinfo, now: datetime) -> ParsedDate | None:

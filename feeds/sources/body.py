@@ -43,7 +43,9 @@ _BOILER = re.compile(
     r"^\s*[\[【(（]?\s*(?:分享到|分享至|责任编辑|编辑|来源|相关阅读|相关新闻|相关文章|上一篇|下一篇|"
     r"更多新闻|网友评论|网客评论|评论|标签|关键词|打印|关闭窗口|返回顶部|扫一扫|点击进入|"
     r"Share this|Related|Read more|Advertisement|Sign up|Subscribe)")
-DOUBT_CHARS = 140  # fewer characters than this and the heuristic asks trafilatura
+DOUBT_CHARS = 140  # less text than this and the heuristic asks trafilatura (CJK counts triple:
+#                    a Chinese character carries about as much as an English word's letters)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ def extract_body(root: lhtml.HtmlElement, page_html: str = "", fallback: bool = 
     result = BodyResult("", 0, "none")
     if best is not None:
         _prune(best)
-        text_len = len(_compact(best.text_content()))
+        text = _compact(best.text_content())
+        text_len = len(text) + 2 * len(_CJK.findall(text))
         result = BodyResult(lhtml.tostring(best, encoding="unicode"), text_len, "density")
     if result.text_length < DOUBT_CHARS and fallback and page_html:
         second = _trafilatura(page_html)
@@ -207,5 +210,5 @@ def _trafilatura(page_html: str) -> BodyResult | None:
         return None
     if not found:
         return None
-    text = lhtml.fromstring(found).text_content()
-    return BodyResult(found, len(_compact(text)), "trafilatura")
+    text = _compact(lhtml.fromstring(found).text_content())
+    return BodyResult(found, len(text) + 2 * len(_CJK.findall(text)), "trafilatura")

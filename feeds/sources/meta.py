@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import html as lhtml
 
-from ..dates import DATE_PATTERN
+from ..dates import DATE_PATTERN, LOOSE_DATE_PATTERN
 from ..model import Image
 
 __all__ = ["PageMeta", "read_meta", "find_title", "find_dates", "find_label", "find_tags",
@@ -46,7 +46,9 @@ def read_meta(root: lhtml.HtmlElement) -> PageMeta:
     for el in root.iter("script"):
         if (el.get("type") or "").lower() == "application/ld+json" and el.text:
             meta.ld.update(_ld_article(el.text))
-    meta.site_name = meta.metas.get("og:site_name", "")
+    title = root.find(".//title")
+    parts = _TITLE_SPLIT.split(_text(title)) if title is not None else []
+    meta.site_name = meta.metas.get("og:site_name", "") or (parts[-1] if len(parts) > 1 else "")
     return meta
 
 
@@ -89,7 +91,6 @@ def find_title(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[str, str]:
         return h1s[0], "h1"
     if head_title:
         parts = _TITLE_SPLIT.split(head_title)
-        meta.site_name = meta.site_name or (parts[-1] if len(parts) > 1 else "")
         return max(parts, key=len) if len(parts) > 1 else head_title, "<title> minus site name"
     return "", ""
 
@@ -131,7 +132,8 @@ def _visible_dates(text: str, title: str) -> tuple[str, str]:
     """The first full date after the title (else anywhere), and an 更新时间 date if labelled."""
     start = text.find(title) if title else -1
     window = text[start: start + 600] if start >= 0 else ""
-    found = DATE_PATTERN.search(window) or DATE_PATTERN.search(text)
+    found = DATE_PATTERN.search(window[:200]) or LOOSE_DATE_PATTERN.search(window[:200]) \
+        or DATE_PATTERN.search(window) or DATE_PATTERN.search(text)
     if not found:
         return "", ""
     updated = ""
@@ -157,11 +159,15 @@ def find_label(text: str, name: str, avoid: str = "") -> tuple[str, str]:
     if name == "lead":
         m = re.search(_LABELS["lead"] + r"\s*[:：]\s*(?P<v>[^\n]{10,})", text)
         return (m["v"].strip(), "label 导言") if m else ("", "")
+    fallback = ("", "")
     for m in re.finditer(r"(?<![\w])" + _LABELS[name] + _VALUE, text):
         value = m["v"].strip()
-        if value and len(value) <= 40 and value != avoid and not DATE_PATTERN.match(value):
-            return value, f"label {m.group(0).split(':')[0].split('：')[0].strip()}"
-    return "", ""
+        if value and len(value) <= 40 and not DATE_PATTERN.match(value):
+            found = value, f"label {m.group(0).split(':')[0].split('：')[0].strip()}"
+            if value != avoid:
+                return found
+            fallback = fallback if fallback[0] else found  # the site itself, if nothing better
+    return fallback
 
 
 def find_tags(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[tuple[str, ...], str]:
