@@ -62,10 +62,43 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preview(config: Config, args: argparse.Namespace) -> int:
+    import json
+
+    from .preview import as_json_dict, preview, render_text
+
+    source = config.source(args.source) if args.source else None
+    if args.source and source is None:
+        print(f"preview: no source {args.source!r} in {config.path.name}", file=sys.stderr)
+        return 2
+    fetcher = Fetcher()
+    try:
+        article, raw = preview(config, args.url, source, fetcher, _now())
+    finally:
+        fetcher.close()
+    if args.json:
+        print(json.dumps(as_json_dict(article), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(article, raw))
+    return 0
+
+
+def _preview_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url", help="the article page to fetch (http(s) or file:)")
+    p.add_argument("--source", help="extract with this source's rules and channel")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+# Extra positional/optional arguments of a command, by command name.
+ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "preview": _preview_args,
+}
+
 COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "run": (cmd_run, "collect every source once, then publish"),
     "publish": (cmd_publish, "publish from the store only"),
     "check": (cmd_check, "validate the config and exit 0 (valid) or 2 (invalid)"),
+    "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
 }
 
 
@@ -77,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("-c", "--config", default="sources.yaml", help="config file (default: %(default)s)")
         p.add_argument("-v", "--verbose", action="store_true", help="log every source's outcome")
+        if name in ARGUMENTS:
+            ARGUMENTS[name](p)
     return parser
 
 

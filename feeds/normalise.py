@@ -205,12 +205,13 @@ def html_to_text(html: str) -> str:
     return unescape(_TAG.sub("", _BLOCK_END.sub("\n", html))) if "<" in html else unescape(html)
 
 
+_CJK_GAP = re.compile(r"(?<=[。！？；，：、”’）》])\s+")  # line breaks joined: no space after 。
 _SENTENCE_END = re.compile(r"[。！？!?；]|\.(?=\s|$)")
 
 
 def summarise(text_or_html: str, limit: int) -> str:
     """The first sentences of a text, cut by characters at a sentence end, at most `limit`."""
-    text = clean_text(html_to_text(text_or_html))
+    text = _CJK_GAP.sub("", clean_text(html_to_text(text_or_html)))
     if len(text) <= limit:
         return text
     ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]

@@ -82,6 +82,11 @@ def listing_links(root: etree._Element, page_url: str, opts: HtmlOptions) -> lis
             anchors.extend([el] if el.tag == "a" else el.iter("a"))
     else:
         anchors = [a for a in root.iter("a") if _looks_like_article(a, page_url)]
+        # links into the listing's own section beat site-wide ones (nav, footer, hot lists)
+        folder = urlsplit(page_url).path.rsplit("/", 1)[0] + "/"
+        own = [a for a in anchors
+               if urlsplit(absolute(page_url, a.get("href") or "")).path.startswith(folder)]
+        anchors = own or anchors
     out = []
     for a in anchors:
         href = (a.get("href") or "").strip()
