@@ -11,9 +11,8 @@ import re
 from functools import lru_cache
 from typing import Mapping
 
-from cssselect import SelectorError
+from cssselect import HTMLTranslator, SelectorError
 from lxml import etree, html as lhtml
-from lxml.cssselect import CSSSelector
 
 from ..config import Rule
 from ..errors import ExtractError
@@ -39,9 +38,13 @@ def parse_html(text: str, url: str = "") -> lhtml.HtmlElement:
     return root
 
 
+_TRANSLATOR = HTMLTranslator()
+
+
 @lru_cache(maxsize=512)
-def _compiled(css: str) -> CSSSelector:
-    return CSSSelector(css)
+def _compiled(css: str) -> etree.XPath:
+    """cssselect's own translation (lxml's adds functions some builds lack, e.g. :contains)."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(css))
 
 
 def select(root: etree._Element, css: str) -> list[etree._Element]:
