@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree, html as lhtml
 
@@ -77,13 +78,18 @@ def _drop_junk(root: lhtml.HtmlElement) -> None:
         _remove(el)
     for el in list(root.iter(*JUNK_TAGS)):
         _remove(el)
-    for el in list(root.iter()):
-        if el.tag in ("html", "body", "article", "main") or not isinstance(el.tag, str):
-            continue
-        mark = f"{el.get('class', '')} {el.get('id', '')}"
-        if len(mark) > 1 and _NEGATIVE.search(mark):
-            if _STRONG_NEGATIVE.search(mark) or not _POSITIVE.search(mark):
-                _remove(el)
+    for el in root.xpath("//*[@class or @id]"):
+        if el.tag not in ("html", "body", "article", "main") and \
+                _unlikely(f"{el.get('class', '')} {el.get('id', '')}"):
+            _remove(el)
+
+
+@lru_cache(maxsize=4096)
+def _unlikely(mark: str) -> bool:
+    """Class and id words that say 'not the article' (pages repeat them: cached)."""
+    if not _NEGATIVE.search(mark):
+        return False
+    return bool(_STRONG_NEGATIVE.search(mark)) or not _POSITIVE.search(mark)
 
 
 def _remove(el: etree._Element) -> None:
