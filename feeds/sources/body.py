@@ -159,7 +159,18 @@ def _best_container(root: lhtml.HtmlElement) -> etree._Element | None:
         return None
     ranked = {el: sc * (1 - stats[el].links / max(stats[el].text, 1)) for el, sc in scores.items()}
     best = max(ranked, key=ranked.__getitem__)
-    return _with_siblings(best, ranked, stats)
+    return _with_siblings(_descend(best, ranked, stats), ranked, stats)
+
+
+def _descend(best: etree._Element, ranked: dict, stats: dict) -> etree._Element:
+    """A child holding most of the winner's score and text is the tighter body (the winner then
+    only added a byline, a 导言 or a date line around it)."""
+    while True:
+        child = max((c for c in best if c in ranked), key=ranked.__getitem__, default=None)
+        if child is None or ranked[child] < 0.6 * ranked[best] \
+                or stats[child].text < 0.4 * stats[best].text:
+            return best
+        best = child
 
 
 def _with_siblings(best: etree._Element, ranked: dict, stats: dict) -> etree._Element:

@@ -18,7 +18,7 @@ from lxml import etree
 from ..config import SitemapOptions, Source
 from ..errors import ExtractError, FeedsError
 from ..model import RawArticle
-from ..urls import clean_url
+from ..urls import absolute, clean_url
 from .fetch import Fetcher
 from .page import fetch_articles
 
@@ -92,14 +92,15 @@ def parse_sitemap(body: bytes, url: str) -> list[SitemapEntry]:
     if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
         raise ExtractError("not-a-sitemap", url, "no <urlset> or <sitemapindex> element")
     is_index = etree.QName(root).localname == "sitemapindex"
-    return [_entry(node, is_index) for node in root if isinstance(node.tag, str)
+    return [_entry(node, is_index, url) for node in root if isinstance(node.tag, str)
             and _child(node, "loc")]
 
 
-def _entry(node: etree._Element, is_index: bool) -> SitemapEntry:
+def _entry(node: etree._Element, is_index: bool, base: str) -> SitemapEntry:
+    """One <url> or <sitemap>; a relative <loc> (against the protocol, but seen) is resolved."""
     news = next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "news"), None)
     return SitemapEntry(
-        loc=_child(node, "loc"), lastmod=_child(node, "lastmod"),
+        loc=absolute(base, _child(node, "loc")), lastmod=_child(node, "lastmod"),
         news_date=_child(news, "publication_date") if news is not None else "",
         news_title=_child(news, "title") if news is not None else "", is_index=is_index)
 
