@@ -101,7 +101,8 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
             avoid = meta.site_name if name == "origin" else ""
             got[name] = [_generic(how, name, meta_mod.find_label(text_all, name, avoid))]
     if "authors" not in got or not _one(got, "authors"):
-        got["authors"] = [_generic(how, "authors", meta.first("author", "article:author"))]
+        by_meta = meta.first("author", "article:author")
+        got["authors"] = [_generic(how, "authors", by_meta if by_meta[0] else _ld_author(meta))]
     tags = got.get("tags") or list(_generic(how, "tags", meta_mod.find_tags(root, meta)))
     image = _image(got, how, root, meta)
     canonical = next((el.get("href", "") for el in root.iter("link")
@@ -115,6 +116,13 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
         language=root.get("lang", "") or meta.metas.get("content-language", ""),
         canonical_url=canonical, provenance=how,
     )
+
+
+def _ld_author(meta: meta_mod.PageMeta) -> tuple[str, str]:
+    author = meta.ld.get("author")
+    author = author[0] if isinstance(author, list) and author else author
+    name = author.get("name") if isinstance(author, dict) else author
+    return (name, "JSON-LD author") if isinstance(name, str) else ("", "")
 
 
 def _one(got: dict[str, object], name: str) -> str:

@@ -120,6 +120,8 @@ def find_dates(root: lhtml.HtmlElement, meta: PageMeta, text: str, title: str
         elif isinstance(meta.ld.get("datePublished"), str):
             meta_value, meta_how = str(meta.ld["datePublished"]), "JSON-LD datePublished"
     published = (visible, "visible text near the title") if visible else (meta_value, meta_how)
+    if visible and meta_value and not DATE_PATTERN.search(visible):
+        published = (meta_value, meta_how)  # 3小时前 / 07-26 are vaguer than an absolute meta date
     if visible and meta_value and visible[:10].replace("/", "-") == meta_value[:10] \
             and ":" not in visible and ":" in meta_value:
         published = (meta_value, meta_how)
