@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Mapping
+from typing import Any, Mapping
 
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree, html as lhtml
@@ -84,11 +84,11 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
     for el in list(root.iter("script", "style", "noscript", "template")):
         body_mod._remove(el)
     how: dict[str, str] = {}
-    got: dict[str, object] = {}
+    got: dict[str, Any] = {}
     for name, rule in rules.items():
         if name != "body" and (values := _values(root, rule)):
             got[name], how[name] = values, f"rule {rule.css}"
-    title = _one(got, "title") or _generic(how, "title", meta_mod.find_title(root, meta))
+    title: str = _one(got, "title") or _generic(how, "title", meta_mod.find_title(root, meta))
     text_all = meta_mod.visible_text(root)
     if "published" not in got or "updated" not in got:
         published, updated = meta_mod.find_dates(root, meta, text_all, title)
@@ -130,7 +130,7 @@ def _one(got: dict[str, object], name: str) -> str:
     return str(values[0]) if isinstance(values, list) else str(values)  # type: ignore[index]
 
 
-def _generic(how: dict[str, str], name: str, found: tuple) -> object:
+def _generic(how: dict[str, str], name: str, found: tuple) -> Any:
     value, source = found
     if value:
         how[name] = source

@@ -77,7 +77,7 @@ def _listing_pages(source: Source, fetcher: Fetcher, first: str):
 def listing_links(root: etree._Element, page_url: str, opts: HtmlOptions) -> list[str]:
     """Article links of one listing page (absolute, tracking parameters removed)."""
     if opts.links:
-        anchors = []
+        anchors: list[etree._Element] = []
         for el in select(root, opts.links):
             anchors.extend([el] if el.tag == "a" else el.iter("a"))
     else:
