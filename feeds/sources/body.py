@@ -21,7 +21,8 @@ __all__ = ["extract_body", "BodyResult", "JUNK_TAGS"]
 
 log = logging.getLogger("feeds.sources.body")
 
-JUNK_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
+# <form> is not here: ASP.NET pages wrap the whole page in one (its controls are, though).
+JUNK_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside",
              "button", "select", "textarea", "input", "iframe", "svg", "header", "menu", "dialog",
              "object", "embed", "link", "meta")
 _BLOCK = frozenset({"p", "div", "td", "table", "tr", "tbody", "ul", "ol", "li", "section",
@@ -63,6 +64,9 @@ def extract_body(root: lhtml.HtmlElement, page_html: str = "", fallback: bool = 
     result = BodyResult("", 0, "none")
     if best is not None:
         _prune(best)
+        if best.tag not in _BLOCK or best.tag == "form":  # <body>, <text> wrappers: a plain div
+            best.tag = "div"
+            best.attrib.clear()
         text = _compact(best.text_content())
         text_len = len(text) + 2 * len(_CJK.findall(text))
         result = BodyResult(lhtml.tostring(best, encoding="unicode"), text_len, "density")
