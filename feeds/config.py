@@ -133,6 +133,7 @@ class Site:
 @dataclass(frozen=True)
 class FeedsSettings:
     limit: int = field(default=50, metadata=_check(_positive))
+    summary_length: int = field(default=140, metadata=_check(_positive))  # characters
     ttl: int = field(default=30, metadata=_check(_positive))
 
 
@@ -197,11 +198,32 @@ class DaemonSettings:
         return (host or "127.0.0.1", int(port))
 
 
+RULE_FIELDS = ("title", "published", "updated", "body", "lead", "origin", "editor", "authors",
+               "tags", "image")
+
+
+def _rule_names(value: dict) -> str | None:
+    unknown = [k for k in value if k not in RULE_FIELDS]
+    return f"unknown field {unknown[0]!r} (rules exist for: {', '.join(RULE_FIELDS)})" if unknown \
+        else None
+
+
+def _selectors(value: tuple) -> str | None:
+    from cssselect import GenericTranslator, SelectorError
+
+    for css in value if isinstance(value, tuple) else (value,):
+        try:
+            GenericTranslator().css_to_xpath(css)
+        except SelectorError as e:
+            return f"invalid CSS selector {css!r}: {e}"
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     """A field rule for HTML pages: CSS selector, optional attribute and regex on the text."""
 
-    css: str
+    css: str = field(metadata=_check(_selectors))
     attr: str = ""
     regex: str = field(default="", metadata=_check(_regex))
     all: bool = False
@@ -209,7 +231,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class FeedOptions:
-    full_text: bool = False
+    full_text: bool = False  # fetch each linked page and extract its full text
+    rules: dict[str, Rule] = field(default_factory=dict, metadata=_check(_rule_names))
+    remove: tuple[str, ...] = field(default=(), metadata=_check(_selectors))
 
 
 @dataclass(frozen=True)
@@ -220,14 +244,17 @@ class HtmlOptions:
     next_page: str = ""
     page_template: str = ""
     max_pages: int = field(default=1, metadata=_check(_positive))
-    rules: dict[str, Rule] = field(default_factory=dict)
-    remove: tuple[str, ...] = ()
+    max_articles: int = field(default=100, metadata=_check(_positive))
+    rules: dict[str, Rule] = field(default_factory=dict, metadata=_check(_rule_names))
+    remove: tuple[str, ...] = field(default=(), metadata=_check(_selectors))
 
 
 @dataclass(frozen=True)
 class SitemapOptions:
     url_pattern: str = field(default="", metadata=_check(_regex))
     max_urls: int = field(default=200, metadata=_check(_positive))
+    rules: dict[str, Rule] = field(default_factory=dict, metadata=_check(_rule_names))
+    remove: tuple[str, ...] = field(default=(), metadata=_check(_selectors))
 
 
 OptionsT = FeedOptions | HtmlOptions | SitemapOptions

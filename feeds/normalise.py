@@ -11,14 +11,16 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
+from datetime import datetime, tzinfo
 from html import unescape
 from urllib.parse import urljoin
 
 import nh3
 
+from . import dates
+from .dates import FUTURE_SKEW, ParsedDate
 from .model import Article, Image, RawArticle
+from .urls import choose_canonical, resolve_lazy_images
 
 __all__ = [
     "Context",
@@ -31,9 +33,10 @@ __all__ = [
     "identity_key",
     "proposed_id",
     "content_hash",
+    "lead_image",
+    "strip_forbidden",
+    "FUTURE_SKEW",
 ]
-
-FUTURE_SKEW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -50,32 +53,54 @@ class Context:
 
 def normalise(raw: RawArticle, ctx: Context) -> Article:
     """Return the Article for `raw`; its id is proposed here and fixed by the store."""
-    url = urljoin(raw.url, raw.canonical_url) if raw.canonical_url else raw.url
-    content = sanitise_html(raw.content_html, base_url=url)
-    published, is_date = _date_or_now(raw.published, ctx)
-    updated, _ = _date_or_now(raw.updated, ctx) if raw.updated else (published, is_date)
-    summary = clean_text(html_to_text(raw.summary)) or summarise(content, ctx.summary_length)
+    url = choose_canonical(raw.url, raw.canonical_url)
+    # links resolve against the page as fetched, unless that was a local file (offline copies)
+    base = url if not raw.url or raw.url.startswith("file:") else raw.url
+    content = sanitise_html(raw.content_html, base_url=base)
+    published = _date(raw.published, ctx)
+    updated = _date(raw.updated, ctx) if raw.updated else None
+    first_seen = ctx.now.astimezone(ctx.tz).replace(microsecond=0)
+    when = published.value if published else first_seen
     return Article(
         id=proposed_id(identity_key(ctx.source_id, raw.guid, url)),
         url=url,
-        title=clean_text(raw.title) or summarise(content, 40) or url,
-        summary=summarise(summary, ctx.summary_length) if len(summary) > ctx.summary_length
-        else summary,
+        title=_title(raw.title, content, url),
+        summary=_summary(raw.summary, content, ctx.summary_length),
         content_html=content,
-        published=published,
-        updated=max(updated, published),
-        authors=tuple(dict.fromkeys(a for a in map(clean_text, raw.authors) if a)),
+        published=when,
+        updated=max(updated.value, when) if updated else when,
+        authors=_names(raw.authors),
         editor=clean_text(raw.editor),
         origin=clean_text(raw.origin),
         channel=ctx.channel,
-        tags=tuple(dict.fromkeys(t for t in map(clean_text, raw.tags) if t)),
-        image=_image(raw.image, url),
-        language=raw.language or ctx.language,
+        tags=_names(raw.tags),
+        image=_image(raw.image, base) or lead_image(content),
+        language=clean_text(raw.language) or ctx.language,
         source_id=ctx.source_id,
-        guid=raw.guid,
-        published_is_date=is_date,
-        dated=parse_date(raw.published, ctx.tz, ctx.now) is not None,
+        guid=clean_text(raw.guid),
+        published_is_date=bool(published and published.date_only),
+        # relative dates (3小时前) mean something only at first sight: the store freezes them
+        dated=bool(published and not published.relative),
     )
+
+
+def _date(value: str | datetime | None, ctx: Context) -> ParsedDate | None:
+    return dates.parse(value, ctx.tz, ctx.now)
+
+
+def _title(title: str, content: str, url: str) -> str:
+    """Titles arrive as plain text (`A & B < C > D` is a title, not markup)."""
+    return clean_text(title) or summarise(content, 40) or url
+
+
+def _summary(lead: str, content: str, limit: int) -> str:
+    """The 导言 (lead) when there is one, else the first sentences of the body."""
+    text = clean_text(html_to_text(lead))
+    return summarise(text or content, limit)
+
+
+def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in map(clean_text, values) if v))
 
 
 # --- identity --------------------------------------------------------------------------------
@@ -100,61 +125,16 @@ def content_hash(article: Article) -> str:
 
 # --- dates -----------------------------------------------------------------------------------
 
-_CJK_DATE = re.compile(
-    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})[:：时](?P<M>\d{1,2})(?:[:：分](?P<S>\d{1,2}))?)?"
-)
-
-
 def parse_date(value: str | datetime | None, tz: tzinfo, now: datetime) -> tuple[datetime, bool] | None:
     """Return (aware datetime in whole seconds, is_date_only) or None when unparseable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        parsed, is_date = value, False
-    else:
-        result = _parse_text(str(value).strip())
-        if result is None:
-            return None
-        parsed, is_date = result
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    parsed = parsed.astimezone(tz).replace(microsecond=0)  # shown in the site's zone
-    if parsed > now + FUTURE_SKEW:
-        parsed = now.replace(microsecond=0)
-    return parsed, is_date
-
-
-def _parse_text(text: str) -> tuple[datetime, bool] | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")), len(text) <= 10
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text), False
-    except (TypeError, ValueError, IndexError):
-        pass
-    m = _CJK_DATE.search(text)
-    if not m:
-        return None
-    try:
-        d = date(int(m["y"]), int(m["m"]), int(m["d"]))
-        if m["H"] is None:
-            return datetime(d.year, d.month, d.day), True
-        return datetime(d.year, d.month, d.day, int(m["H"]), int(m["M"]), int(m["S"] or 0)), False
-    except ValueError:
-        return None
-
-
-def _date_or_now(value: str | datetime | None, ctx: Context) -> tuple[datetime, bool]:
-    """Undated articles take the time they were first seen (the store keeps it frozen)."""
-    return parse_date(value, ctx.tz, ctx.now) or (ctx.now.astimezone(ctx.tz).replace(microsecond=0), False)
+    found = dates.parse(value, tz, now)
+    return (found.value, found.date_only) if found else None
 
 
 # --- text and HTML ---------------------------------------------------------------------------
 
 # XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt",
     "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li",
@@ -167,7 +147,12 @@ _ALLOWED_ATTRS = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
-_EMPTY_P = re.compile(r"<p>(?:\s|&nbsp;|\u3000|<br>)*</p>")
+# Dropped with everything inside them (text of a form or a script is never article text).
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "form", "noscript", "template", "select",
+                      "button", "textarea", "object", "embed", "svg", "math", "head", "title"}
+_EMPTY = re.compile(r"<(p|li|h[2-6]|blockquote|strong|b|em|span)>(?:\s|&nbsp;|\u3000|\xa0|<br>)*</\1>")
+_INDENT = re.compile(r"(<(?:p|li|td|br|blockquote)>)(?:\s|&nbsp;|\u3000|\xa0)+")
+_BR_RUN = re.compile(r"(?:<br>\s*){3,}")
 
 
 def strip_forbidden(text: str) -> str:
@@ -181,25 +166,32 @@ def clean_text(text: str) -> str:
 
 
 def sanitise_html(html: str, base_url: str = "") -> str:
-    """Return allow-listed HTML with absolute links, no scripts, no empty paragraphs."""
+    """Return allow-listed HTML with absolute links, real image sources and no empty blocks."""
     if not html:
         return ""
     cleaned = nh3.clean(
-        strip_forbidden(html),
+        resolve_lazy_images(strip_forbidden(html)),
         tags=_ALLOWED_TAGS,
+        clean_content_tags=_DROP_WITH_CONTENT,
         attributes=_ALLOWED_ATTRS,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         attribute_filter=_absolute_urls(base_url) if base_url else None,
     )
-    cleaned = cleaned.replace("\u3000", "")
-    return _EMPTY_P.sub("", cleaned).strip()
+    cleaned = _INDENT.sub(r"\1", cleaned)  # full-width indentation (　　) of paragraphs
+    previous = None
+    while previous != cleaned:  # nested empties: <p><strong></strong></p>
+        previous, cleaned = cleaned, _EMPTY.sub("", cleaned)
+    return strip_forbidden(_BR_RUN.sub("<br><br>", cleaned)).strip()
 
 
 def _absolute_urls(base_url: str):
     def fix(tag: str, attr: str, value: str) -> str | None:
         if attr in ("href", "src"):
-            return urljoin(base_url, value.strip())
+            url = urljoin(base_url, value.strip())
+            return url if url.startswith(("http://", "https://", "mailto:")) else None
+        if attr in ("width", "height"):
+            return value if value.strip().isdigit() else None
         return value
 
     return fix
@@ -214,12 +206,13 @@ def html_to_text(html: str) -> str:
     return unescape(_TAG.sub("", _BLOCK_END.sub("\n", html))) if "<" in html else unescape(html)
 
 
-_SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
+_CJK_GAP = re.compile(r"(?<=[。！？；，：、”’）》])\s+")  # line breaks joined: no space after 。
+_SENTENCE_END = re.compile(r"[。！？!?；]|\.(?=\s|$)")
 
 
 def summarise(text_or_html: str, limit: int) -> str:
     """The first sentences of a text, cut by characters at a sentence end, at most `limit`."""
-    text = clean_text(html_to_text(text_or_html))
+    text = _CJK_GAP.sub("", clean_text(html_to_text(text_or_html)))
     if len(text) <= limit:
         return text
     ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
@@ -232,7 +225,30 @@ def _image(value: str | Image | None, base_url: str) -> Image | None:
     if not value:
         return None
     image = value if isinstance(value, Image) else Image(value)
-    url = urljoin(base_url, image.url.strip())
+    url = choose_canonical(urljoin(base_url, image.url.strip()), "")
     if not url.startswith(("http://", "https://")):
         return None
-    return Image(url, image.width, image.height, image.type, image.length, image.alt)
+    return Image(url, image.width, image.height, image.type, image.length,
+                 clean_text(image.alt) if image.alt else None)
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_IMG_ATTR = re.compile(r'(src|width|height|alt)="([^"]*)"')
+MIN_LEAD_SIDE = 120  # smaller images are icons, buttons or spacers
+
+
+def lead_image(content_html: str) -> Image | None:
+    """The first content image of reasonable size (unknown sizes count as reasonable)."""
+    for tag in _IMG_TAG.findall(content_html):
+        attrs = dict(_IMG_ATTR.findall(tag))
+        width, height = _int(attrs.get("width")), _int(attrs.get("height"))
+        if not attrs.get("src", "").startswith(("http://", "https://")):
+            continue
+        if (width is not None and width < MIN_LEAD_SIDE) or (height is not None and height < MIN_LEAD_SIDE):
+            continue
+        return Image(unescape(attrs["src"]), width, height, alt=unescape(attrs.get("alt", "")) or None)
+    return None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

@@ -91,7 +91,8 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
         log.exception("%s: unexpected error", source.id)
         return _failed(store, source, result,
                        ExtractError("parse-error", source.url, f"internal error: {e!r}"), now)
-    ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language)
+    ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
+                  config.feeds.summary_length)
     for raw in raws:
         try:
             outcome, _ = store.upsert(normalise(raw, ctx), now)

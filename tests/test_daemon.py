@@ -189,15 +189,16 @@ def _big_feed(path: Path, items: int) -> None:
                     f"</description>{entries}</channel></rss>", encoding="utf-8")
 
 
-@pytest.mark.parametrize("grace", ["6s", "0.05s"])  # the publish finishes / is killed
+# A small publish finishes within its grace; a big one (several seconds) is killed.
+@pytest.mark.parametrize("grace, items", [("6s", 200), ("0.05s", 1500)])
 def test_sigterm_during_a_publish_exits_0_with_whole_files(tmp_path: Path, daemons,
-                                                           grace: str) -> None:
+                                                           grace: str, items: int) -> None:
     config = portal_config(tmp_path, schedule="1h", limit=3000, extra_sources=(
         "  - id: big-rss\n    kind: feed\n    url: file:big.xml\n    channel: industry\n"
         "    schedule: 1h\n"), daemon=f"  shutdown_timeout: {grace}\n")
-    _big_feed(tmp_path / "big.xml", 300)
+    _big_feed(tmp_path / "big.xml", items)
     d = daemons(config)
-    wait_for(lambda: d.log.count("publish: started") >= 1 and "big-rss: 300 new" in d.log,
+    wait_for(lambda: d.log.count("publish: started") >= 1 and f"big-rss: {items} new" in d.log,
              timeout=30, what="big source collected")
     wait_for(lambda: d.log.rstrip().endswith("publish: started"), timeout=30,
              what="a publish of the big source")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import feed
+from . import feed, html, sitemap
 
 __all__ = ["KINDS"]
 
 KINDS: dict[str, Callable] = {
     "feed": feed.collect,
+    "html": html.collect,
+    "sitemap": sitemap.collect,
 }

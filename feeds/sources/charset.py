@@ -19,6 +19,8 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
+# CleanEval-style archives wrap a page in <text id=URL encoding="gb2312">.
+_WRAPPER = re.compile(rb"""^\s*<text\b[^>]*\bencoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
 
 
 def normalise_charset(name: str) -> str | None:
@@ -33,13 +35,21 @@ def normalise_charset(name: str) -> str | None:
 
 def decode(body: bytes, declared: str = "", *, xml: bool = False) -> str:
     """Decode `body`; `declared` is the per-source override or else the HTTP charset."""
-    for candidate in _candidates(body, declared, xml):
+    candidates = _candidates(body, declared, xml)
+    for candidate in candidates:
         codec = normalise_charset(candidate)
         if codec:
             try:
                 return _strip_bom(body.decode(codec))
             except UnicodeDecodeError:
                 continue
+    # A declared charset with a few broken bytes (truncated GB pages) beats guessing.
+    for candidate in candidates[:-1]:
+        codec = normalise_charset(candidate)
+        if codec and codec != "utf-8":
+            text = body.decode(codec, errors="replace")
+            if text.count("\ufffd") <= max(3, len(text) // 2000):
+                return _strip_bom(text)
     best = from_bytes(body[:200_000]).best()
     if best is not None:
         codec = normalise_charset(best.encoding) or "utf-8"
@@ -52,7 +62,7 @@ def _candidates(body: bytes, declared: str, xml: bool) -> list[str]:
     out += [name for bom, name in _BOMS if body.startswith(bom)]
     head = body[:4096]
     found = _XML_DECL.search(head) if xml else None
-    found = found or _META.search(head) or _XML_DECL.search(head)
+    found = found or _META.search(head) or _XML_DECL.search(head) or _WRAPPER.search(head)
     if found:
         out.append(found.group(1).decode("ascii", "ignore"))
     out.append("utf-8")  # most of the web; a strict decode fails fast on anything else

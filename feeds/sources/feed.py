@@ -28,8 +28,14 @@ _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
 def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]:
-    """Fetch the source's feed and return its entries as raw articles."""
-    return parse(fetcher.get(source.url), source.charset)
+    """Fetch the source's feed and return its entries as raw articles (with `full_text`, each
+    entry's page is fetched and its extracted body replaces the feed's summary)."""
+    raws = parse(fetcher.get(source.url), source.charset)
+    if getattr(source.options, "full_text", False):
+        from .full_text import with_full_text
+
+        raws = with_full_text(source, fetcher, raws)
+    return raws
 
 
 def parse(fetched: Fetched, charset: str = "") -> list[RawArticle]:

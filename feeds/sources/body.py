@@ -1,0 +1,235 @@
+"""The generic body extractor: a text-density heuristic on an lxml tree.
+
+Every paragraph-like block scores by its length and punctuation (Chinese ，。 count like English
+commas) minus its share of link text; its score flows to its parent and, halved, to its
+grandparent. The best-scoring container, plus siblings that look like more of the same, is the
+body. Clutter inside it (share bars, "related" lists, link-heavy blocks) is pruned. One
+measuring pass computes text and link lengths for every element, so a page costs O(nodes).
+When the winner looks doubtful (little text), `trafilatura` gets a second opinion.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree, html as lhtml
+
+__all__ = ["extract_body", "BodyResult", "JUNK_TAGS"]
+
+log = logging.getLogger("feeds.sources.body")
+
+# <form> is not here: ASP.NET pages wrap the whole page in one (its controls are, though).
+JUNK_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside",
+             "button", "select", "textarea", "input", "iframe", "svg", "header", "menu", "dialog",
+             "object", "embed", "link", "meta")
+_BLOCK = frozenset({"p", "div", "td", "table", "tr", "tbody", "ul", "ol", "li", "section",
+                    "article", "main", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "dl", "dd", "dt", "figure", "center", "form"})
+_PARAGRAPH = frozenset({"p", "pre", "td", "blockquote", "li", "div", "section", "article", "dd",
+                        "center", "font", "span"})
+_NEGATIVE = re.compile(
+    r"comment|share|sharing|footer|foot\b|sidebar|side-|\bside\b|nav|menu|breadcrumb|crumb|"
+    r"related|recommend|hot|advert|\bads?\b|ad-|-ad\b|adv|banner|copyright|login|social|"
+    r"pagination|pager|subscribe|popup|modal|widget|sponsor|promo|toolbar|tags?\b|keyword|"
+    r"byline|author-info|rank|\btop\b|header|masthead|outbrain|taboola|newsletter|disclaimer",
+    re.I)
+_POSITIVE = re.compile(r"article|content|body|entry|main|post|text|story|detail|news|zw|cont",
+                       re.I)
+_STRONG_NEGATIVE = re.compile(r"comment|share|footer|related|recommend|advert|copyright|"
+                              r"breadcrumb|pagination|newsletter|outbrain|taboola", re.I)
+_PUNCT = re.compile(r"[，。！？；、,.;!?]")
+_BOILER = re.compile(
+    r"^\s*[\[【(（]?\s*(?:分享到|分享至|责任编辑|编辑|来源|相关阅读|相关新闻|相关文章|上一篇|下一篇|"
+    r"更多新闻|网友评论|网客评论|评论|标签|关键词|打印|关闭窗口|返回顶部|扫一扫|点击进入|"
+    r"Share this|Related|Read more|Advertisement|Sign up|Subscribe)")
+DOUBT_CHARS = 140  # less text than this and the heuristic asks trafilatura (CJK counts triple:
+#                    a Chinese character carries about as much as an English word's letters)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class BodyResult:
+    html: str
+    text_length: int
+    method: str  # "density", "trafilatura" or "none"
+
+
+def extract_body(root: lhtml.HtmlElement, page_html: str = "", fallback: bool = True) -> BodyResult:
+    """Return the article body of a parsed page (the tree is modified: clutter is removed)."""
+    _drop_junk(root)
+    best = _best_container(root)
+    result = BodyResult("", 0, "none")
+    if best is not None:
+        _prune(best)
+        if best.tag not in _BLOCK or best.tag == "form":  # <body>, <text> wrappers: a plain div
+            best.tag = "div"
+            best.attrib.clear()
+        text = _compact(best.text_content())
+        text_len = len(text) + 2 * len(_CJK.findall(text))
+        result = BodyResult(lhtml.tostring(best, encoding="unicode"), text_len, "density")
+    if result.text_length < DOUBT_CHARS and fallback and page_html:
+        second = _trafilatura(page_html)
+        if second is not None and second.text_length > result.text_length:
+            return second
+    return result
+
+
+def _drop_junk(root: lhtml.HtmlElement) -> None:
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        _remove(el)
+    for el in list(root.iter(*JUNK_TAGS)):
+        _remove(el)
+    for el in root.xpath("//*[@class or @id]"):
+        if el.tag not in ("html", "body", "article", "main") and \
+                _unlikely(f"{el.get('class', '')} {el.get('id', '')}"):
+            _remove(el)
+
+
+@lru_cache(maxsize=4096)
+def _unlikely(mark: str) -> bool:
+    """Class and id words that say 'not the article' (pages repeat them: cached)."""
+    if not _NEGATIVE.search(mark):
+        return False
+    return bool(_STRONG_NEGATIVE.search(mark)) or not _POSITIVE.search(mark)
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass
+class _Stats:
+    text: int = 0
+    links: int = 0
+    punct: int = 0
+    blocks: bool = False  # has block-level children
+
+
+def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
+    """Text length, link-text length and punctuation of every element, children first."""
+    stats: dict[etree._Element, _Stats] = {}
+    for el in reversed(list(root.iter())):
+        if not isinstance(el.tag, str):
+            continue
+        own = el.text or ""
+        s = _Stats(len(own.strip()), 0, len(_PUNCT.findall(own)))
+        for child in el:
+            c = stats.get(child)
+            tail = child.tail or ""
+            s.text += len(tail.strip()) + (c.text if c else 0)
+            s.punct += len(_PUNCT.findall(tail)) + (c.punct if c else 0)
+            s.links += c.links if c else 0
+            s.blocks = s.blocks or child.tag in _BLOCK
+        if el.tag == "a":
+            s.links = s.text
+        stats[el] = s
+    return stats
+
+
+def _best_container(root: lhtml.HtmlElement) -> etree._Element | None:
+    stats = _measure(root)
+    scores: dict[etree._Element, float] = {}
+    for el, s in stats.items():
+        if el.tag not in _PARAGRAPH or s.blocks or s.text < 20:
+            continue
+        density = s.links / s.text
+        if density > 0.5:
+            continue
+        score = (1 + s.punct + min(s.text / 100, 3)) * (1 - density)
+        parent = el.getparent()
+        for share in (1.0, 0.5, 0.33):
+            if parent is None or parent.tag in ("html",):
+                break
+            scores[parent] = scores.get(parent, 0.0) + score * share
+            parent = parent.getparent()
+    if not scores:
+        return None
+    ranked = {el: sc * (1 - stats[el].links / max(stats[el].text, 1)) for el, sc in scores.items()}
+    best = max(ranked, key=ranked.__getitem__)
+    return _with_siblings(_descend(best, ranked, stats), ranked, stats)
+
+
+def _descend(best: etree._Element, ranked: dict, stats: dict) -> etree._Element:
+    """A child holding most of the winner's score and text is the tighter body (the winner then
+    only added a byline, a 导言 or a date line around it)."""
+    while True:
+        child = max((c for c in best if c in ranked), key=ranked.__getitem__, default=None)
+        if child is None or ranked[child] < 0.6 * ranked[best] \
+                or stats[child].text < 0.4 * stats[best].text:
+            return best
+        best = child
+
+
+def _with_siblings(best: etree._Element, ranked: dict, stats: dict) -> etree._Element:
+    """Join the winner with siblings that read like more of the article (split bodies)."""
+    parent = best.getparent()
+    if parent is None or best.tag == "body":
+        return best
+    threshold = max(10.0, ranked[best] * 0.2)
+    keep = []
+    for sib in parent:
+        s = stats.get(sib)
+        if sib is best:
+            keep.append(sib)
+        elif s is not None and s.text:
+            density = s.links / s.text
+            if ranked.get(sib, 0) >= threshold and density < 0.3:
+                keep.append(sib)
+            elif sib.tag == "p" and density < 0.25 and (s.text > 80 or s.punct >= 2):
+                keep.append(sib)
+    if len(keep) == 1:
+        return best
+    wrapper = lhtml.Element("div")
+    for el in keep:
+        el.tail = None
+        wrapper.append(el)  # moves el out of the page tree: fine, extraction is done with it
+    return wrapper
+
+
+def _prune(container: etree._Element) -> None:
+    """Remove clutter inside the chosen body: link lists, share bars, label lines, headings h1."""
+    stats = _measure(container)
+    for el in list(container.iter()):
+        if el is container or not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        s = stats.get(el)
+        if el.tag == "h1":
+            _remove(el)
+        elif s and el.tag in _BLOCK and s.text and s.links / s.text > 0.5 and s.text < 300:
+            _remove(el)
+        elif s and el.tag in _BLOCK and s.text < 60 and _BOILER.match(el.text_content()):
+            _remove(el)
+
+
+def _trafilatura(page_html: str) -> BodyResult | None:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - trafilatura is a declared dependency
+        return None
+    try:
+        found = trafilatura.extract(page_html, output_format="html", include_images=True,
+                                    include_links=True, include_tables=True, fast=True)
+    except Exception as e:  # noqa: BLE001 - a third-party parser must never stop a run
+        log.debug("trafilatura failed: %s", e)
+        return None
+    if not found:
+        return None
+    text = _compact(lhtml.fromstring(found).text_content())
+    return BodyResult(found, len(text) + 2 * len(_CJK.findall(text)), "trafilatura")

@@ -1,0 +1,169 @@
+"""An article page (decoded text) -> RawArticle: per-field rules from sources.yaml first, the
+generic extractor (feeds.sources.meta + feeds.sources.body) for every field without a rule.
+
+A rule is a CSS selector, optionally an attribute, and a regular expression applied to the
+text (its first group, if any, is the value). `provenance` records what produced each field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Mapping
+
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree, html as lhtml
+
+from ..config import Rule
+from ..errors import ExtractError
+from ..model import Image, RawArticle
+from ..urls import lazy_source
+from . import body as body_mod, meta as meta_mod
+
+__all__ = ["extract", "parse_html", "select", "FIELDS"]
+
+FIELDS = ("title", "published", "updated", "body", "lead", "origin", "editor", "authors", "tags",
+          "image")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_SPLIT_NAMES = re.compile(r"[、,，;；/]|\s{2,}| 和 ")
+
+
+def parse_html(text: str, url: str = "") -> lhtml.HtmlElement:
+    """Parse decoded HTML with lxml (an XML declaration would make lxml refuse a str)."""
+    text = _XML_DECL.sub("", text, count=1)
+    try:
+        root = lhtml.document_fromstring(text or "<html></html>")
+    except (etree.ParserError, ValueError) as e:
+        raise ExtractError("parse-error", url, f"not an HTML page: {e}") from e
+    return root
+
+
+_TRANSLATOR = HTMLTranslator()
+
+
+@lru_cache(maxsize=512)
+def _compiled(css: str) -> etree.XPath:
+    """cssselect's own translation (lxml's adds functions some builds lack, e.g. :contains)."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(css))
+
+
+def select(root: etree._Element, css: str) -> list[etree._Element]:
+    """Elements matching a CSS selector (compiled once per selector)."""
+    try:
+        return _compiled(css)(root)
+    except (SelectorError, SyntaxError) as e:
+        raise ExtractError("bad-rule", "", f"invalid CSS selector {css!r}: {e}") from e
+
+
+def _values(root: etree._Element, rule: Rule) -> list[str]:
+    """What a rule yields: each match's attribute or text, through the regex when there is one."""
+    out = []
+    for el in select(root, rule.css):
+        if rule.attr:
+            value = lazy_source(dict(el.attrib)) if rule.attr == "src" else el.get(rule.attr, "")
+        else:
+            value = meta_mod.visible_text(el) if len(el) else " ".join(el.text_content().split())
+        if rule.regex:
+            m = re.search(rule.regex, value)
+            if not m:
+                continue
+            value = m.group(1) if m.groups() else m.group(0)
+        if value.strip():
+            out.append(value.strip())
+        if out and not rule.all:
+            break
+    return out
+
+
+def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
+            remove: tuple[str, ...] = (), fallback: bool = True) -> RawArticle:
+    """Return the raw article of one page; fields without a rule come from the generic finders."""
+    rules = rules or {}
+    root = parse_html(text, url)
+    meta = meta_mod.read_meta(root)
+    for el in list(root.iter("script", "style", "noscript", "template")):
+        body_mod._remove(el)
+    how: dict[str, str] = {}
+    got: dict[str, Any] = {}
+    for name, rule in rules.items():
+        if name != "body" and (values := _values(root, rule)):
+            got[name], how[name] = values, f"rule {rule.css}"
+    title: str = _one(got, "title") or _generic(how, "title", meta_mod.find_title(root, meta))
+    text_all = meta_mod.visible_text(root)
+    if "published" not in got or "updated" not in got:
+        published, updated = meta_mod.find_dates(root, meta, text_all, title)
+        if "published" not in got:
+            got["published"] = [_generic(how, "published", published)]
+        if "updated" not in got:
+            got["updated"] = [_generic(how, "updated", updated)]
+    for name in ("origin", "editor", "authors", "lead"):
+        if name not in got:
+            avoid = meta.site_name if name == "origin" else ""
+            got[name] = [_generic(how, name, meta_mod.find_label(text_all, name, avoid))]
+    if "authors" not in got or not _one(got, "authors"):
+        by_meta = meta.first("author", "article:author")
+        got["authors"] = [_generic(how, "authors", by_meta if by_meta[0] else _ld_author(meta))]
+    tags = got.get("tags") or list(_generic(how, "tags", meta_mod.find_tags(root, meta)))
+    image = _image(got, how, root, meta)
+    canonical = next((el.get("href", "") for el in root.iter("link")
+                      if (el.get("rel") or "").lower() == "canonical"), "")
+    content = _body(root, text, rules.get("body"), remove, how, fallback)
+    return RawArticle(
+        url=url, title=title, summary=_one(got, "lead"), content_html=content,
+        published=_one(got, "published") or None, updated=_one(got, "updated") or None,
+        authors=_names(got.get("authors", [])), editor=_one(got, "editor"),
+        origin=_one(got, "origin"), tags=tuple(str(t) for t in tags), image=image,
+        language=root.get("lang", "") or meta.metas.get("content-language", ""),
+        canonical_url=canonical, provenance=how,
+    )
+
+
+def _ld_author(meta: meta_mod.PageMeta) -> tuple[str, str]:
+    author = meta.ld.get("author")
+    author = author[0] if isinstance(author, list) and author else author
+    name = author.get("name") if isinstance(author, dict) else author
+    return (name, "JSON-LD author") if isinstance(name, str) else ("", "")
+
+
+def _one(got: dict[str, object], name: str) -> str:
+    values = got.get(name) or [""]
+    return str(values[0]) if isinstance(values, list) else str(values)  # type: ignore[index]
+
+
+def _generic(how: dict[str, str], name: str, found: tuple) -> Any:
+    value, source = found
+    if value:
+        how[name] = source
+    return value
+
+
+def _names(values: list) -> tuple[str, ...]:
+    return tuple(n.strip() for v in values for n in _SPLIT_NAMES.split(str(v)) if n.strip())
+
+
+def _image(got: dict, how: dict[str, str], root: etree._Element, meta: meta_mod.PageMeta
+           ) -> Image | None:
+    if got.get("image"):
+        return Image(_one(got, "image"))
+    found = _generic(how, "image", meta_mod.find_image(root, meta))
+    return found if isinstance(found, Image) else None
+
+
+def _body(root: lhtml.HtmlElement, text: str, rule: Rule | None, remove: tuple[str, ...],
+          how: dict[str, str], fallback: bool) -> str:
+    if rule is not None:
+        matches = select(root, rule.css)
+        if matches:
+            for css in remove:
+                for el in select(root, css):
+                    body_mod._remove(el)
+            how["body"] = f"rule {rule.css}"
+            parts = matches if rule.all else matches[:1]
+            return "".join(lhtml.tostring(el, encoding="unicode") for el in parts)
+    for css in remove:
+        for el in select(root, css):
+            body_mod._remove(el)
+    result = body_mod.extract_body(root, text, fallback=fallback)
+    if result.html:
+        how["body"] = f"generic {result.method}"
+    return result.html

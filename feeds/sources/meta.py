@@ -1,0 +1,211 @@
+"""Generic metadata of an article page: title, dates, labelled fields (来源 责任编辑 作者 标签 导言),
+lead image, canonical URL and language. Each finder returns (value, how) so that `feeds preview`
+can say which heuristic produced a field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml import html as lhtml
+
+from ..dates import DATE_PATTERN, LOOSE_DATE_PATTERN
+from ..model import Image
+
+__all__ = ["PageMeta", "read_meta", "find_title", "find_dates", "find_label", "find_tags",
+           "find_image", "visible_text"]
+
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—|·|::)\s*")
+
+
+@dataclass
+class PageMeta:
+    """<meta> values (lower-case names), JSON-LD article fields and the site name."""
+
+    metas: dict[str, str] = field(default_factory=dict)
+    ld: dict[str, object] = field(default_factory=dict)
+    site_name: str = ""
+
+    def first(self, *names: str) -> tuple[str, str]:
+        for name in names:
+            if self.metas.get(name):
+                return self.metas[name], f"meta {name}"
+        return "", ""
+
+
+def read_meta(root: lhtml.HtmlElement) -> PageMeta:
+    """Collect <meta> tags and JSON-LD (call before scripts are removed)."""
+    meta = PageMeta()
+    for el in root.iter("meta"):
+        name = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = (el.get("content") or "").strip()
+        if name and content and name not in meta.metas:
+            meta.metas[name] = content
+    for el in root.iter("script"):
+        if (el.get("type") or "").lower() == "application/ld+json" and el.text:
+            meta.ld.update(_ld_article(el.text))
+    title = root.find(".//title")
+    parts = _TITLE_SPLIT.split(_text(title)) if title is not None else []
+    meta.site_name = meta.metas.get("og:site_name", "") or (parts[-1] if len(parts) > 1 else "")
+    return meta
+
+
+def _ld_article(text: str) -> dict[str, object]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    stack, found = [data], {}
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if "datePublished" in node or "headline" in node:
+                found.update({k: node[k] for k in ("headline", "datePublished", "dateModified",
+                                                    "author", "image", "keywords") if k in node})
+            stack.extend(node.get("@graph", []) if isinstance(node.get("@graph"), list) else [])
+    return found
+
+
+def visible_text(root: lhtml.HtmlElement) -> str:
+    """Text of the page with a line break between text nodes (labels stay apart)."""
+    body = root.find("body")
+    return "\n".join(t.strip() for t in (body if body is not None else root).itertext() if t.strip())
+
+
+def find_title(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[str, str]:
+    """An <h1> agreeing with og:title or <title> wins (og:title is cut at quotes on some
+    portals); else og:title; else <title> minus its `_站点名` suffix."""
+    head_title = _text(root.find(".//title"))
+    og = meta.metas.get("og:title", "")
+    h1s = [t for t in (_text(h) for h in root.iter("h1")) if 4 <= len(t) <= 200]
+    for h1 in h1s:
+        if h1 in head_title or (og and (og in h1 or h1 in og)):
+            return h1, "h1"
+    if og:
+        return og, "meta og:title"
+    if len(h1s) == 1:
+        return h1s[0], "h1"
+    if head_title:
+        parts = _TITLE_SPLIT.split(head_title)
+        return max(parts, key=len) if len(parts) > 1 else head_title, "<title> minus site name"
+    return "", ""
+
+
+def _text(el: lhtml.HtmlElement | None) -> str:
+    return " ".join(el.text_content().split()) if el is not None else ""
+
+
+_PUBLISHED_META = ("article:published_time", "pubdate", "publishdate", "publish_date",
+                   "publishtime", "datepublished", "og:release_date", "dc.date.issued", "dc.date",
+                   "date", "sailthru.date", "parsely-pub-date", "weibo: article:create_at")
+_UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "lastmodified",
+                 "last-modified", "dc.date.modified")
+_UPDATED_LABEL = re.compile(r"(?:更新|修改|修订)(?:时间|日期)?\s*[:：]?\s*$")
+
+
+def find_dates(root: lhtml.HtmlElement, meta: PageMeta, text: str, title: str
+               ) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((published, how), (updated, how)): the date shown near the title beats meta tags,
+    unless it is date-only and a meta tag gives the same day with a time."""
+    visible, updated = _visible_dates(text, title)
+    meta_value, meta_how = meta.first(*_PUBLISHED_META)
+    if not meta_value:
+        time_el = next((t for t in root.iter("time") if t.get("datetime")), None)
+        if time_el is not None:
+            meta_value, meta_how = time_el.get("datetime", ""), "<time datetime>"
+        elif isinstance(meta.ld.get("datePublished"), str):
+            meta_value, meta_how = str(meta.ld["datePublished"]), "JSON-LD datePublished"
+    published = (visible, "visible text near the title") if visible else (meta_value, meta_how)
+    if visible and meta_value and not DATE_PATTERN.search(visible):
+        published = (meta_value, meta_how)  # 3小时前 / 07-26 are vaguer than an absolute meta date
+    if visible and meta_value and visible[:10].replace("/", "-") == meta_value[:10] \
+            and ":" not in visible and ":" in meta_value:
+        published = (meta_value, meta_how)
+    if not updated:
+        updated = meta.first(*_UPDATED_META)[0] or str(meta.ld.get("dateModified") or "")
+    return published, (updated, "visible/meta modified" if updated else "")
+
+
+def _visible_dates(text: str, title: str) -> tuple[str, str]:
+    """The first full date after the title (else anywhere), and an 更新时间 date if labelled."""
+    start = text.find(title) if title else -1
+    window = text[start: start + 600] if start >= 0 else ""
+    found = DATE_PATTERN.search(window[:200]) or LOOSE_DATE_PATTERN.search(window[:200]) \
+        or DATE_PATTERN.search(window) or DATE_PATTERN.search(text)
+    if not found:
+        return "", ""
+    updated = ""
+    for m in DATE_PATTERN.finditer(window or text[:3000]):
+        if _UPDATED_LABEL.search((window or text)[max(0, m.start() - 8): m.start()]):
+            updated = m.group(0)
+            if m.start() == found.start():
+                found = DATE_PATTERN.search(window, m.end()) or found
+    return found.group(0), updated
+
+
+_LABELS = {
+    "origin": r"(?:来源|来自|出处|稿源|Source)",
+    "editor": r"(?:责任编辑|责编|编辑|Editor)",
+    "authors": r"(?:作者|记者|撰文|文|By)",
+    "lead": r"(?:导言|导读|摘要|内容提要|提要)",
+}
+_VALUE = r"\s*[:：]\s*(?P<v>[^\s\]】）)|｜,，]+(?:[、,，][^\s\]】）)|｜,，:：]+)*)"
+
+
+def find_label(text: str, name: str, avoid: str = "") -> tuple[str, str]:
+    """The value after a label such as 来源: in the visible text (not the site's own name)."""
+    if name == "lead":
+        m = re.search(_LABELS["lead"] + r"\s*[:：]\s*(?P<v>[^\n]{10,})", text)
+        return (m["v"].strip(), "label 导言") if m else ("", "")
+    fallback = ("", "")
+    for m in re.finditer(r"(?<![\w])" + _LABELS[name] + _VALUE, text):
+        value = m["v"].strip()
+        if value and len(value) <= 40 and not DATE_PATTERN.match(value):
+            found = value, f"label {m.group(0).split(':')[0].split('：')[0].strip()}"
+            if value != avoid:
+                return found
+            fallback = fallback if fallback[0] else found  # the site itself, if nothing better
+    return fallback
+
+
+def find_tags(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[tuple[str, ...], str]:
+    """article:tag / news_keywords metas, else the links after a 标签/关键词 label."""
+    tags = [el.get("content", "") for el in root.iter("meta") if el.get("property") == "article:tag"]
+    if tags:
+        return tuple(tags), "meta article:tag"
+    value, how = meta.first("news_keywords")
+    if value:
+        return tuple(t for t in re.split(r"[,，、;；\s]+", value) if t), how
+    for node in root.xpath("//text()[contains(., '标签') or contains(., '关键词') or contains(., 'Tags')]"):
+        scope = node.getparent()
+        if node.is_tail and scope is not None:
+            scope = scope.getparent()
+        if scope is None or len(_text(scope)) > 200:
+            continue
+        links = [_text(a) for a in scope.iter("a") if 0 < len(_text(a)) <= 20]
+        if links:
+            return tuple(links), "links after label 标签"
+    return (), ""
+
+
+def find_image(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[Image | None, str]:
+    """og:image (with its declared size) or a JSON-LD image; content images are the normaliser's."""
+    url, how = meta.first("og:image", "og:image:url", "twitter:image", "twitter:image:src")
+    if not url:
+        ld_image = meta.ld.get("image")
+        if isinstance(ld_image, dict):
+            ld_image = ld_image.get("url")
+        if isinstance(ld_image, list) and ld_image:
+            ld_image = ld_image[0] if isinstance(ld_image[0], str) else None
+        url, how = (ld_image, "JSON-LD image") if isinstance(ld_image, str) else ("", "")
+    if not url:
+        return None, ""
+    width, height = meta.metas.get("og:image:width", ""), meta.metas.get("og:image:height", "")
+    return Image(url, int(width) if width.isdigit() else None,
+                 int(height) if height.isdigit() else None,
+                 meta.metas.get("og:image:type") or None,
+                 alt=meta.metas.get("og:image:alt") or None), how
