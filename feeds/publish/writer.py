@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_if_changed", "remove_if_exists"]
+__all__ = ["write_if_changed", "remove_if_exists", "StreamWriter"]
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -40,5 +40,64 @@ def remove_if_exists(path: Path) -> bool:
     try:
         path.unlink()
         return True
+    except FileNotFoundError:
+        return False
+
+
+class StreamWriter:
+    """write_if_changed for output too big to hold in memory (sitemap shards).
+
+    Chunks go to a temp file beside `path`; `commit()` keeps the old file (and its mtime)
+    when the bytes are identical, else fsyncs and renames. Leaving the `with` block without
+    committing (an exception) removes the temp file, so no half file is ever published.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.file = os.fdopen(fd, "wb", buffering=1024 * 1024)
+        self.size = 0
+        self.done = False
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.size += len(data)
+
+    def commit(self) -> bool:
+        """Publish the written bytes; True if the file changed."""
+        self.file.flush()
+        self.done = True
+        if _same_bytes(self.path, self.tmp, self.size):
+            self.file.close()
+            Path(self.tmp).unlink(missing_ok=True)
+            return False
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+        return True
+
+    def __enter__(self) -> "StreamWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.done:
+            self.file.close()
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+def _same_bytes(path: Path, tmp: str, size: int) -> bool:
+    """Whether `path` already holds exactly the bytes of `tmp` (compared in 1 MB chunks)."""
+    try:
+        if path.stat().st_size != size:
+            return False
+        with open(path, "rb") as old, open(tmp, "rb") as new:
+            while True:
+                a, b = old.read(1 << 20), new.read(1 << 20)
+                if a != b:
+                    return False
+                if not a:
+                    return True
     except FileNotFoundError:
         return False

@@ -16,7 +16,7 @@ import requests
 from .. import __version__
 from ..errors import FetchError
 
-__all__ = ["Fetched", "Fetcher", "USER_AGENT"]
+__all__ = ["Fetched", "Fetcher", "USER_AGENT", "post"]
 
 USER_AGENT = f"feeds/{__version__} (+https://github.com/feeds/feeds)"
 MAX_BYTES = 10 * 1024 * 1024
@@ -93,3 +93,17 @@ def _read_file(url: str) -> Fetched:
     except OSError as e:
         raise FetchError("http-4xx", url, f"cannot read file: {e.strerror}") from e
     return Fetched(url, 200, body, {})
+
+
+def post(url: str, body: bytes, content_type: str, timeout: float = 10.0) -> Fetched:
+    """POST `body` (for publish notifications); return the answer whatever its status, or
+    raise FetchError("connect"/"timeout") when none came."""
+    headers = {"Content-Type": content_type, "User-Agent": USER_AGENT}
+    try:
+        response = requests.post(url, data=body, headers=headers, timeout=timeout)
+    except requests.Timeout as e:
+        raise FetchError("timeout", url, str(e)) from e
+    except requests.RequestException as e:
+        raise FetchError("connect", url, str(e)) from e
+    headers_out = {k.lower(): v for k, v in response.headers.items()}
+    return Fetched(response.url, response.status_code, response.content[:MAX_BYTES], headers_out)

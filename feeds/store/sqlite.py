@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS http_cache (
     url TEXT PRIMARY KEY,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS publish_state (
+    name TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
 """
 
 
@@ -146,6 +150,75 @@ class SQLiteStore:
         return int(self.db.execute("SELECT COUNT(*) FROM articles WHERE source_id = ?",
                                    (source_id,)).fetchone()[0])
 
+    # --- publishing queries (sitemaps stream; feeds per tag/source; changes since) ----------
+
+    def sitemap_rows(self, since: str = "", until: str = "") -> Iterator[tuple[str, ...]]:
+        """(url, published, updated, channel, image url) ordered by published, id; streamed.
+
+        `since`/`until` bound the UTC `published` text (e.g. '2023-07' .. '2023-08') so one
+        month is read through the published index without touching the others.
+        """
+        where, args = _published_range(since, until)
+        return iter(self.db.execute(
+            "SELECT url, published, updated, channel, json_extract(data, '$.image.url') "
+            f"FROM articles {where} ORDER BY published, id", args))
+
+    def news_rows(self, since: str, limit: int, url_prefix: str) -> list[tuple[str, ...]]:
+        """(url, published as stored, title) of the newest articles published since `since`."""
+        return self.db.execute(
+            "SELECT url, json_extract(data, '$.published'), json_extract(data, '$.title') "
+            "FROM articles WHERE published >= ? AND substr(url, 1, ?) = ? "
+            "ORDER BY published DESC, id DESC LIMIT ?",
+            (since, len(url_prefix), url_prefix, limit)).fetchall()
+
+    def month_counts(self) -> dict[str, int]:
+        """Articles per UTC month of publication ('YYYY-MM' -> count)."""
+        cur = self.db.execute("SELECT substr(published, 1, 7), COUNT(*) FROM articles GROUP BY 1")
+        return dict(cur.fetchall())
+
+    def changed_since(self, since: str, limit: int) -> list[tuple[str, str, str]]:
+        """(id, url, changed_at) of at most `limit` articles changed at or after `since`
+        (UTC text), newest change first; uses the changed_at index."""
+        return self.db.execute(
+            "SELECT id, url, changed_at FROM articles WHERE changed_at >= ? "
+            "ORDER BY changed_at DESC, id LIMIT ?", (since, limit)).fetchall()
+
+    def changed_months(self, since: str) -> dict[str, int]:
+        """UTC months of publication of the articles changed at or after `since` -> how many."""
+        cur = self.db.execute("SELECT substr(published, 1, 7), COUNT(*) FROM articles "
+                              "WHERE changed_at >= ? GROUP BY 1", (since,))
+        return dict(cur.fetchall())
+
+    def changed_channels(self, since: str) -> dict[str, str]:
+        """channel -> newest `updated` among its articles changed at or after `since`."""
+        cur = self.db.execute("SELECT channel, MAX(updated) FROM articles "
+                              "WHERE changed_at >= ? GROUP BY channel", (since,))
+        return dict(cur.fetchall())
+
+    def ids_changed_at(self, moment: str, limit: int) -> list[str]:
+        """Ids of the articles whose changed_at is exactly `moment` (at most `limit`)."""
+        cur = self.db.execute("SELECT id FROM articles WHERE changed_at = ? LIMIT ?",
+                              (moment, limit))
+        return [r[0] for r in cur.fetchall()]
+
+    def last_change(self) -> str:
+        """The newest changed_at (UTC text), '' for an empty store."""
+        return self.db.execute("SELECT MAX(changed_at) FROM articles").fetchone()[0] or ""
+
+    def recent_tagged(self, limit: int, tag: str) -> list[Article]:
+        """The newest `limit` articles carrying `tag` (walks the published index newest first)."""
+        cur = self.db.execute(
+            "SELECT data FROM articles WHERE EXISTS (SELECT 1 FROM json_each(data, '$.tags') "
+            "WHERE value = ?) ORDER BY published DESC, id DESC LIMIT ?", (tag, limit))
+        return [from_row(json.loads(r[0])) for r in cur.fetchall()]
+
+    def recent_from(self, limit: int, source_id: str) -> list[Article]:
+        """The newest `limit` articles of one source."""
+        cur = self.db.execute(
+            "SELECT data FROM articles WHERE source_id = ? ORDER BY published DESC, id DESC LIMIT ?",
+            (source_id, limit))
+        return [from_row(json.loads(r[0])) for r in cur.fetchall()]
+
     # --- key/value state (per source, per URL) --------------------------------------------
 
     def get_state(self, table: str, key: str) -> dict[str, Any]:
@@ -174,7 +247,7 @@ class SQLiteStore:
         self.db.close()
 
 
-_TABLES = {"source_state": "source_id", "http_cache": "url"}
+_TABLES = {"source_state": "source_id", "http_cache": "url", "publish_state": "name"}
 
 
 def _table(name: str) -> str:
@@ -214,6 +287,17 @@ def _merge(stored: Article, incoming: Article, now: datetime) -> Article:
                                      updated=max(stored.updated, stored.published),
                                      dated=stored.dated)
     return merged
+
+
+def _published_range(since: str, until: str) -> tuple[str, tuple[str, ...]]:
+    clauses, args = [], []
+    if since:
+        clauses.append("published >= ?")
+        args.append(since)
+    if until:
+        clauses.append("published < ?")
+        args.append(until)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
 
 
 def _parse_utc(text: str) -> datetime:
