@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Config
 from . import atom, directory, jsonfeed, robots, rss, sitemap_html
-from .changes import changed_urls, read_mark, save_mark
+from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
 from .notify import Outcome, notify
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
@@ -57,7 +57,7 @@ def publish(config: Config, store, now: datetime, send: bool = True) -> PublishR
     for name in STYLESHEETS:
         result.write(out, f"style/{name}", resources.files(__package__).joinpath(
             "style", name).read_bytes())
-    _sitemaps(config, store, now, mark[0], result)
+    _sitemaps(config, store, now, mark, result)
     _pages(config, specs, result)
     result.changed_urls = changed_urls(store, portal_prefix(site))
     save_mark(store, mark)
@@ -66,7 +66,7 @@ def publish(config: Config, store, now: datetime, send: bool = True) -> PublishR
     return result
 
 
-def _sitemaps(config: Config, store, now: datetime, mark: str, result: PublishResult) -> None:
+def _sitemaps(config: Config, store, now: datetime, mark: Mark, result: PublishResult) -> None:
     out, opts = config.output_path, config.sitemaps
     sitemaps = publish_sitemaps(config, store, now, mark) if opts.enabled else SitemapSet()
     result.sitemaps = sitemaps

@@ -18,22 +18,28 @@ def changed_urls(store, prefix: str) -> list[str]:
     """URLs on the portal's host changed since the saved mark, newest first (first publish:
     the newest MAX_ANNOUNCED articles)."""
     state = store.get_state("publish_state", STATE)
-    since, seen = state.get("mark", ""), set(state.get("ids", ()))
+    since, seen = state.get("mark", ""), state.get("ids", [])
     urls: dict[str, None] = {}
-    for article_id, url, changed_at in store.changed_since(since, MAX_ANNOUNCED + len(seen)):
-        if changed_at == since and article_id in seen:
-            continue
+    for _id, url, _changed_at in store.changed_since(since, seen, MAX_ANNOUNCED):
         if url.startswith(prefix):
             urls[url] = None
-    return list(urls)[:MAX_ANNOUNCED]
+    return list(urls)
 
 
-def read_mark(store) -> tuple[str, list[str]]:
-    """The store's newest change stamp and the ids carrying it; read before rendering."""
+Mark = tuple[str, "list[str] | None"]
+
+
+def read_mark(store) -> Mark:
+    """The store's newest change stamp and the ids carrying it, read before rendering. None
+    instead of ids when a bulk import stamped more than MAX_IDS rows in that second: they
+    count as seen (at worst an update in that very second waits for the next change)."""
     mark = store.last_change()
-    return mark, (store.ids_changed_at(mark, MAX_IDS) if mark else [])
+    if not mark:
+        return "", []
+    ids = store.ids_changed_at(mark, MAX_IDS + 1)
+    return mark, (ids if len(ids) <= MAX_IDS else None)
 
 
-def save_mark(store, mark: tuple[str, list[str]]) -> None:
+def save_mark(store, mark: Mark) -> None:
     """Remember the mark read before rendering: the next publish announces what came after."""
     store.put_state("publish_state", STATE, {"mark": mark[0], "ids": mark[1]})

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from ..config import Config, Site
 from .sitemap import (BAIDU_MAX_BYTES, MAX_BYTES, MAX_LOC, MAX_URLS, SITEMAP_XSL, Cut,
                       news_entry, pack, render_index, render_urlset, url_entry, urlset_head)
-from .writer import StreamWriter, remove_if_exists, write_if_changed
+from .writer import StreamWriter, commit_all, remove_if_exists, write_if_changed
 
 __all__ = ["publish_sitemaps", "SitemapSet", "portal_prefix", "news_language"]
 
@@ -47,6 +47,7 @@ class SitemapSet:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     full: bool = False
+    pending: list[StreamWriter] = field(default_factory=list, repr=False)
 
 
 def portal_prefix(site: Site) -> str:
@@ -65,15 +66,24 @@ def news_language(language: str) -> str:
     return lang.split("-")[0]
 
 
-def publish_sitemaps(config: Config, store, now: datetime, mark: str) -> SitemapSet:
-    """Bring the sitemap set up to date with the store; `mark` is the store's last_change()
-    read before rendering (saved so the next publish starts there)."""
+def publish_sitemaps(config: Config, store, now: datetime,
+                     mark: tuple[str, list[str] | None]) -> SitemapSet:
+    """Bring the sitemap set up to date with the store; `mark` is changes.read_mark() taken
+    before rendering (saved so that the next publish starts there)."""
     ctx = _Context(config)
     manifest = store.get_state("publish_state", STATE)
     result = SitemapSet()
-    if not _incremental(ctx, store, manifest, result):
-        manifest = _full(ctx, store, manifest, result)
-    manifest["mark"] = mark
+    try:
+        if not _incremental(ctx, store, manifest, result):
+            _discard(result)
+            result.pending.clear()
+            manifest = _full(ctx, store, manifest, result)
+        commit_all(result.pending)
+    finally:
+        _discard(result)
+    for writer in result.pending:
+        ctx.after_write(writer.path.relative_to(ctx.out).as_posix(), writer.changed, result)
+    manifest["mark"], manifest["mark_ids"] = mark
     _pages(ctx, manifest, result)
     news = _news(ctx, store, now, result)
     _index(ctx, manifest, news, result)
@@ -111,6 +121,13 @@ class _Context:
         remove_if_exists(self.out / f"{rel}.gz")
 
 
+def _discard(result: SitemapSet) -> None:
+    """Drop temp files that were not committed (a failed or abandoned pass)."""
+    for writer in result.pending:
+        if writer.changed and Path(writer.tmp).exists():
+            writer.abort()
+
+
 # --- article shards ---------------------------------------------------------------------
 
 def _incremental(ctx: _Context, store, manifest: dict[str, Any], result: SitemapSet) -> bool:
@@ -121,11 +138,11 @@ def _incremental(ctx: _Context, store, manifest: dict[str, Any], result: Sitemap
     months = manifest["months"]
     if any(not (ctx.out / DIR / f["name"]).exists() for m in months.values() for f in m["files"]):
         return False
-    since = manifest["mark"]
-    for channel, newest in store.changed_channels(since).items():
+    since, seen = manifest["mark"], manifest.get("mark_ids")
+    for channel, newest in store.changed_channels(since, seen).items():
         if newest > manifest["channels"].get(channel, ""):
             manifest["channels"][channel] = newest
-    for month in sorted(store.changed_months(since)):
+    for month in sorted(store.changed_months(since, seen)):
         rows = store.sitemap_rows(month, _next_month(month))
         months[month] = _write_month(ctx, month, rows, months.get(month), result, {})
     if sum(m["rows"] for m in months.values()) != store.count():
@@ -162,7 +179,8 @@ def _write_month(ctx: _Context, month: str, rows: Iterable[tuple[str, ...]],
             if isinstance(event, Cut):
                 assert writer is not None
                 name = _shard_name(month, len(files) + 1)
-                ctx.after_write(f"{DIR}/{name}", writer.commit(), result)
+                writer.close()
+                result.pending.append(writer)
                 files.append({"name": name, "lastmod": event.lastmod, "urls": event.count})
                 writer = None
             else:
@@ -171,7 +189,7 @@ def _write_month(ctx: _Context, month: str, rows: Iterable[tuple[str, ...]],
                 writer.write(event)
     finally:
         if writer is not None:
-            writer.__exit__(None, None, None)
+            writer.abort()
     for stale in (old or {}).get("files", [])[len(files):]:
         ctx.remove(f"{DIR}/{stale['name']}")
     return {"rows": counter[0], "files": files}

@@ -153,7 +153,7 @@ class SQLiteStore:
     # --- publishing queries (sitemaps stream; feeds per tag/source; changes since) ----------
 
     def sitemap_rows(self, since: str = "", until: str = "") -> Iterator[tuple[str, ...]]:
-        """(url, published, updated, channel, image url) ordered by published, id; streamed.
+        """(url, published, updated, channel, image url) ordered by published; streamed.
 
         `since`/`until` bound the UTC `published` text (e.g. '2023-07' .. '2023-08') so one
         month is read through the published index without touching the others.
@@ -161,7 +161,7 @@ class SQLiteStore:
         where, args = _published_range(since, until)
         return iter(self.db.execute(
             "SELECT url, published, updated, channel, json_extract(data, '$.image.url') "
-            f"FROM articles {where} ORDER BY published, id", args))
+            f"FROM articles {where} ORDER BY published", args))  # ties: index (rowid) order
 
     def news_rows(self, since: str, limit: int, url_prefix: str) -> list[tuple[str, ...]]:
         """(url, published as stored, title) of the newest articles published since `since`."""
@@ -176,23 +176,26 @@ class SQLiteStore:
         cur = self.db.execute("SELECT substr(published, 1, 7), COUNT(*) FROM articles GROUP BY 1")
         return dict(cur.fetchall())
 
-    def changed_since(self, since: str, limit: int) -> list[tuple[str, str, str]]:
-        """(id, url, changed_at) of at most `limit` articles changed at or after `since`
-        (UTC text), newest change first; uses the changed_at index."""
-        return self.db.execute(
-            "SELECT id, url, changed_at FROM articles WHERE changed_at >= ? "
-            "ORDER BY changed_at DESC, id LIMIT ?", (since, limit)).fetchall()
+    def changed_since(self, since: str, seen: list[str] | None,
+                      limit: int) -> list[tuple[str, str, str]]:
+        """(id, url, changed_at) of at most `limit` articles changed after the mark (`since`,
+        `seen`), newest change first; uses the changed_at index."""
+        where, args = _after_mark(since, seen)
+        return self.db.execute(f"SELECT id, url, changed_at FROM articles WHERE {where} "
+                               "ORDER BY changed_at DESC LIMIT ?", (*args, limit)).fetchall()
 
-    def changed_months(self, since: str) -> dict[str, int]:
-        """UTC months of publication of the articles changed at or after `since` -> how many."""
+    def changed_months(self, since: str, seen: list[str] | None) -> dict[str, int]:
+        """UTC months of publication of the articles changed after the mark -> how many."""
+        where, args = _after_mark(since, seen)
         cur = self.db.execute("SELECT substr(published, 1, 7), COUNT(*) FROM articles "
-                              "WHERE changed_at >= ? GROUP BY 1", (since,))
+                              f"WHERE {where} GROUP BY 1", args)
         return dict(cur.fetchall())
 
-    def changed_channels(self, since: str) -> dict[str, str]:
-        """channel -> newest `updated` among its articles changed at or after `since`."""
+    def changed_channels(self, since: str, seen: list[str] | None) -> dict[str, str]:
+        """channel -> newest `updated` among its articles changed after the mark."""
+        where, args = _after_mark(since, seen)
         cur = self.db.execute("SELECT channel, MAX(updated) FROM articles "
-                              "WHERE changed_at >= ? GROUP BY channel", (since,))
+                              f"WHERE {where} GROUP BY channel", args)
         return dict(cur.fetchall())
 
     def ids_changed_at(self, moment: str, limit: int) -> list[str]:
@@ -287,6 +290,15 @@ def _merge(stored: Article, incoming: Article, now: datetime) -> Article:
                                      updated=max(stored.updated, stored.published),
                                      dated=stored.dated)
     return merged
+
+
+def _after_mark(since: str, seen: list[str] | None) -> tuple[str, tuple[str, ...]]:
+    """Rows changed after a publish mark: later than `since`, or at `since` but not among the
+    `seen` ids (None: every row stamped `since` was already seen)."""
+    if seen is None:
+        return "changed_at > ?", (since,)
+    return ("(changed_at > ? OR (changed_at = ? AND id NOT IN "
+            "(SELECT value FROM json_each(?))))", (since, since, json.dumps(seen)))
 
 
 def _published_range(since: str, until: str) -> tuple[str, tuple[str, ...]]:
