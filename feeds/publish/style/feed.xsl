@@ -2,7 +2,8 @@
 <!-- Shown by browsers that open an RSS 2.0 or Atom feed: what a feed is and how to subscribe. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:atom="http://www.w3.org/2005/Atom">
+    xmlns:atom="http://www.w3.org/2005/Atom"
+    exclude-result-prefixes="atom">
   <xsl:output method="html" encoding="UTF-8" indent="yes"
       doctype-system="about:legacy-compat"/>
   <xsl:variable name="title" select="/rss/channel/title | /atom:feed/atom:title"/>

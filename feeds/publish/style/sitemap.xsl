@@ -4,7 +4,8 @@
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:s="http://www.sitemaps.org/schemas/sitemap/0.9"
     xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
-    xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+    xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+    exclude-result-prefixes="s news image">
   <xsl:output method="html" encoding="UTF-8" indent="yes"
       doctype-system="about:legacy-compat"/>
   <xsl:template match="/">
