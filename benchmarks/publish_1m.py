@@ -18,14 +18,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from feeds import config as config_mod  # noqa: E402
-from feeds.store.sqlite import SQLiteStore  # noqa: E402
+from feeds import config as config_mod
+from feeds.store.sqlite import SQLiteStore
 
 CONFIG = """\
 site:
@@ -37,7 +37,7 @@ channels:
   - {id: tech, title: 科技, url: http://www.example.cn/tech/}
   - {id: biz, title: 财经, url: http://www.example.cn/biz/}
 """
-NOW = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 CHANNELS = ("news", "tech", "biz")
 
 

@@ -21,7 +21,7 @@ from .notify import Outcome, notify
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
 from .writer import write_if_changed
 
-__all__ = ["publish", "PublishResult", "RENDERERS"]
+__all__ = ["RENDERERS", "PublishResult", "publish"]
 
 log = logging.getLogger("feeds.publish")
 

@@ -7,7 +7,7 @@ the same second is still caught and none is announced twice.
 
 from __future__ import annotations
 
-__all__ = ["changed_urls", "read_mark", "save_mark", "MAX_ANNOUNCED"]
+__all__ = ["MAX_ANNOUNCED", "changed_urls", "read_mark", "save_mark"]
 
 STATE = "changes"
 MAX_ANNOUNCED = 10_000  # newest changes announced per publish (IndexNow's per-call limit)

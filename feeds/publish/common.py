@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -13,10 +13,19 @@ from ..config import Site
 from ..model import Image
 from .feedset import FORMAT_TYPES, FeedSpec, newest_change
 
-__all__ = ["base_generator", "EPOCH", "GENERATOR", "guid", "seconds", "image_type",
-           "build_date", "serialise", "FEED_XSL"]
+__all__ = [
+    "EPOCH",
+    "FEED_XSL",
+    "GENERATOR",
+    "base_generator",
+    "build_date",
+    "guid",
+    "image_type",
+    "seconds",
+    "serialise",
+]
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # build date of a feed with no items yet
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # build date of a feed with no items yet
 GENERATOR = ("feeds", __version__, "https://github.com/feeds/feeds")
 FEED_XSL = "style/feed.xsl"
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..config import Config
 from ..model import Article
 
-__all__ = ["FeedSpec", "feed_specs", "newest_change", "FORMATS", "FORMAT_TYPES", "categories"]
+__all__ = ["FORMATS", "FORMAT_TYPES", "FeedSpec", "categories", "feed_specs", "newest_change"]
 
 # format name -> file name inside a feed's folder
 FORMATS = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
@@ -42,7 +43,7 @@ def feed_specs(config: Config, store) -> list[FeedSpec]:
     """The site feed, one per channel, then one per configured tag and source."""
     site, opts = config.site, config.feeds
     limit = opts.limit
-    common = {"channel_titles": {c.id: c.title for c in config.channels},
+    common: dict[str, Any] = {"channel_titles": {c.id: c.title for c in config.channels},
               "hubs": opts.hubs, "ttl": opts.ttl}
     specs = [FeedSpec("site", "", site.title, site.description or site.title, site.home_url,
                       tuple(store.recent(limit)), **common)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree, html
 from lxml.html import builder as E
 
-__all__ = ["page", "E", "link"]
+__all__ = ["E", "link", "page"]
 
 CSS = """
 body{margin:0 auto;max-width:46rem;padding:1rem;font:16px/1.6 -apple-system,"PingFang SC",

@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlencode, urlsplit
 
 from ..config import Config
 from ..errors import FetchError
 from ..sources.fetch import Fetched, post
 
-__all__ = ["notify", "Outcome", "INDEXNOW_BATCH", "BAIDU_BATCH"]
+__all__ = ["BAIDU_BATCH", "INDEXNOW_BATCH", "Outcome", "notify"]
 
 log = logging.getLogger("feeds.notify")
 
@@ -57,7 +57,7 @@ def notify(config: Config, changed_feeds: list[str], changed_urls: list[str],
             outcomes += _indexnow(config, changed_urls, sleep)
         if opts.baidu_token and changed_urls:
             outcomes += _baidu(config, changed_urls, sleep)
-    except Exception:  # noqa: BLE001 - a notification must never fail the publish
+    except Exception:
         log.exception("notify: unexpected error")
     return outcomes
 

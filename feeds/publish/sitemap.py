@@ -9,12 +9,25 @@ Order inside <url> follows the XSD: loc, lastmod, then extensions (image, news).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
-__all__ = ["escape", "url_entry", "news_entry", "pack", "Cut", "urlset_head", "URLSET_TAIL",
-           "render_urlset", "render_index", "MAX_URLS", "MAX_BYTES", "BAIDU_MAX_BYTES",
-           "SITEMAP_XSL", "MAX_LOC"]
+__all__ = [
+    "BAIDU_MAX_BYTES",
+    "MAX_BYTES",
+    "MAX_LOC",
+    "MAX_URLS",
+    "SITEMAP_XSL",
+    "URLSET_TAIL",
+    "Cut",
+    "escape",
+    "news_entry",
+    "pack",
+    "render_index",
+    "render_urlset",
+    "url_entry",
+    "urlset_head",
+]
 
 MAX_URLS = 50_000
 MAX_BYTES = 50 * 1024 * 1024  # uncompressed, per sitemaps.org
@@ -107,8 +120,7 @@ def pack(entries: Iterable[tuple[str, str]], head: bytes, max_urls: int = MAX_UR
             continue  # a single entry larger than a whole file cannot be published
         batch.append(xml)
         count, size = count + 1, size + n
-        if lastmod > newest:
-            newest = lastmod
+        newest = max(newest, lastmod)
         if len(batch) >= _BATCH:
             yield from _flush(batch, count == len(batch), head)
             batch = []

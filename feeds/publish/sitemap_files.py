@@ -15,19 +15,32 @@ import gzip
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import Config, Site
-from .sitemap import (BAIDU_MAX_BYTES, MAX_BYTES, MAX_LOC, MAX_URLS, SITEMAP_XSL, Cut,
-                      news_entry, pack, render_index, render_urlset, url_entry, urlset_head)
+from .sitemap import (
+    BAIDU_MAX_BYTES,
+    MAX_BYTES,
+    MAX_LOC,
+    MAX_URLS,
+    SITEMAP_XSL,
+    Cut,
+    news_entry,
+    pack,
+    render_index,
+    render_urlset,
+    url_entry,
+    urlset_head,
+)
 from .writer import StreamWriter, commit_all, remove_if_exists, write_if_changed
 
-__all__ = ["publish_sitemaps", "SitemapSet", "portal_prefix", "news_language"]
+__all__ = ["SitemapSet", "news_language", "portal_prefix", "publish_sitemaps"]
 
 log = logging.getLogger("feeds.publish.sitemaps")
 
@@ -199,6 +212,7 @@ def _entries(rows: Iterable[tuple[str, ...]], prefix: str, images: bool, counter
              channels: dict[str, str]) -> Iterator[tuple[str, str]]:
     """(url xml, lastmod) for the rows on the portal's host; counts every row seen."""
     n = 0
+    image: str | None
     for url, _published, updated, channel, image in rows:
         n += 1
         if updated > channels.get(channel, ""):
@@ -243,7 +257,7 @@ def _news(ctx: _Context, store, now: datetime, result: SitemapSet) -> str:
     if not ctx.opts.news:
         ctx.remove(rel)
         return ""
-    since = (now - NEWS_WINDOW).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = (now - NEWS_WINDOW).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = store.news_rows(since, NEWS_MAX, ctx.prefix)
     name = ctx.opts.news_name or ctx.site.title
     lang = news_language(ctx.site.language)

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_if_changed", "remove_if_exists", "StreamWriter", "commit_all"]
+__all__ = ["StreamWriter", "commit_all", "remove_if_exists", "write_if_changed"]
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -81,7 +81,7 @@ class StreamWriter:
             self.file.close()
         Path(self.tmp).unlink(missing_ok=True)
 
-    def __enter__(self) -> "StreamWriter":
+    def __enter__(self) -> StreamWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from lxml import etree
@@ -18,7 +18,7 @@ from feeds.store.sqlite import SQLiteStore
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
 if not SPECS.exists():  # the worktree layout: /work/wt/issueN -> /work/shared
     SPECS = Path("/work/shared/specs")
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 TZ = timezone(timedelta(hours=8))
 
 SITE = """\

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from publish_helpers import NOW, UPDATE_GOLDEN, article, fill
 
 from feeds.publish import RENDERERS, publish
 from feeds.publish.feedset import feed_specs
-
-from publish_helpers import NOW, UPDATE_GOLDEN, article, fill
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 FORMATS = sorted(RENDERERS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree, html
-
 from publish_helpers import NOW, article, fill
 
 from feeds import config as config_mod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from publish_helpers import NOW, TZ, article, assert_valid_sitemap, fill
 
@@ -56,8 +56,8 @@ def test_lastmod_is_the_shards_newest_change(make_config, store, schemas):
 
 def test_120000_articles_split_by_count_and_indexed(make_config, store, schemas):
     config = make_config("sitemaps:\n  news: false\n")
-    insert_rows(store, 120_000, datetime(2026, 1, 1, tzinfo=timezone.utc), "2026-01")
-    insert_rows(store, 500, datetime(2025, 11, 1, tzinfo=timezone.utc), "2025-11", start=200_000)
+    insert_rows(store, 120_000, datetime(2026, 1, 1, tzinfo=UTC), "2026-01")
+    insert_rows(store, 500, datetime(2025, 11, 1, tzinfo=UTC), "2025-11", start=200_000)
     publish(config, store, NOW, send=False)
     folder = config.output_path / "sitemaps"
     counts = {p.name: p.read_text().count("<url>") for p in folder.glob("articles-*.xml")}
