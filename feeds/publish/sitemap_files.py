@@ -38,7 +38,7 @@ from .sitemap import (
     url_entry,
     urlset_head,
 )
-from .writer import StreamWriter, commit_all, remove_if_exists, write_if_changed
+from .writer import BackgroundSync, StreamWriter, commit_all, remove_if_exists, write_if_changed
 
 __all__ = ["SitemapSet", "news_language", "portal_prefix", "publish_sitemaps"]
 
@@ -61,6 +61,7 @@ class SitemapSet:
     unchanged: list[str] = field(default_factory=list)
     full: bool = False
     pending: list[StreamWriter] = field(default_factory=list, repr=False)
+    syncer: BackgroundSync = field(default_factory=BackgroundSync, repr=False)
 
 
 def portal_prefix(site: Site) -> str:
@@ -91,8 +92,9 @@ def publish_sitemaps(config: Config, store, now: datetime,
             _discard(result)
             result.pending.clear()
             manifest = _full(ctx, store, manifest, result)
-        commit_all(result.pending)
+        commit_all(result.pending, result.syncer)
     finally:
+        result.syncer.pool.shutdown()
         _discard(result)
     for writer in result.pending:
         ctx.after_write(writer.path.relative_to(ctx.out).as_posix(), writer.changed, result)
@@ -198,7 +200,8 @@ def _write_month(ctx: _Context, month: str, rows: Iterable[tuple[str, ...]],
                 writer = None
             else:
                 if writer is None:
-                    writer = StreamWriter(ctx.out / DIR / _shard_name(month, len(files) + 1))
+                    writer = StreamWriter(ctx.out / DIR / _shard_name(month, len(files) + 1),
+                                          result.syncer)
                 writer.write(event)
     finally:
         if writer is not None:

@@ -194,8 +194,10 @@ class SQLiteStore:
     def changed_channels(self, since: str, seen: list[str] | None) -> dict[str, str]:
         """channel -> newest `updated` among its articles changed after the mark."""
         where, args = _after_mark(since, seen)
-        cur = self.db.execute("SELECT channel, MAX(updated) FROM articles "
-                              f"WHERE {where} GROUP BY channel", args)
+        # `channel || ''`: grouping by an expression keeps the planner on the changed_at
+        # range instead of walking the whole channel index (3 s at 1M rows)
+        cur = self.db.execute("SELECT channel || '' AS ch, MAX(updated) FROM articles "
+                              f"WHERE {where} GROUP BY ch", args)
         return dict(cur.fetchall())
 
     def ids_changed_at(self, moment: str, limit: int) -> list[str]:
@@ -297,8 +299,8 @@ def _after_mark(since: str, seen: list[str] | None) -> tuple[str, tuple[str, ...
     `seen` ids (None: every row stamped `since` was already seen)."""
     if seen is None:
         return "changed_at > ?", (since,)
-    return ("(changed_at > ? OR (changed_at = ? AND id NOT IN "
-            "(SELECT value FROM json_each(?))))", (since, since, json.dumps(seen)))
+    return ("changed_at >= ? AND (changed_at > ? OR id NOT IN (SELECT value FROM json_each(?)))",
+            (since, since, json.dumps(seen)))  # the leading range keeps the index usable
 
 
 def _published_range(since: str, until: str) -> tuple[str, tuple[str, ...]]:
