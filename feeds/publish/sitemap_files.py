@@ -89,8 +89,10 @@ def publish_sitemaps(config: Config, store, now: datetime,
     result = SitemapSet()
     try:
         if not _incremental(ctx, store, manifest, result):
+            result.syncer.pool.shutdown()  # let queued fsyncs finish before their files go
             _discard(result)
             result.pending.clear()
+            result.syncer = BackgroundSync()
             manifest = _full(ctx, store, manifest, result)
         commit_all(result.pending, result.syncer)
     finally:
