@@ -166,9 +166,11 @@ def main(n: int) -> None:
     shutil.rmtree(small)
     work = setup(n)
     full = measure("full", work)
-    reset(work)
-    maps = measure("sitemaps", work)
-    base = measure("baseline", work)
+    maps, base = {"seconds": 1e9}, {"seconds": 1e9}
+    for _ in range(2):  # best of two, alternating: this machine's disk cache is noisy
+        reset(work)
+        maps = min(maps, measure("sitemaps", work), key=lambda m: m["seconds"])
+        base = min(base, measure("baseline", work), key=lambda m: m["seconds"])
     reset(work)
     measure("full", work)  # publish state in place again, then 1,000 new articles arrive
     add_new(work / "data" / "feeds.db", 1000, n)
@@ -178,9 +180,9 @@ def main(n: int) -> None:
           f"peak {full['peak_mb']:.0f} MB")
     print(f"full publish ({n // 4:,} articles):      {small_full['seconds']:.2f} s, "
           f"peak {small_full['peak_mb']:.0f} MB  (memory flat in N)")
-    print(f"sitemap set alone:                  {maps['seconds']:.2f} s, "
+    print(f"sitemap set alone (best of 2):      {maps['seconds']:.2f} s, "
           f"peak {maps['peak_mb']:.0f} MB")
-    print(f"bare baseline (plain writes):       {base['seconds']:.2f} s, "
+    print(f"bare baseline (best of 2):          {base['seconds']:.2f} s, "
           f"peak {base['peak_mb']:.0f} MB")
     print(f"ratio sitemap set / baseline:       {maps['seconds'] / base['seconds']:.2f}x "
           f"(target <= 1.5x)")
