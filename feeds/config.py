@@ -31,6 +31,9 @@ __all__ = [
     "FetchSettings",
     "Source",
     "FeedOptions",
+    "SitemapSettings",
+    "NotifySettings",
+    "TagFeed",
     "HtmlOptions",
     "SitemapOptions",
     "Rule",
@@ -131,10 +134,54 @@ class Site:
 
 
 @dataclass(frozen=True)
+class TagFeed:
+    """A feed of every article carrying `tag`, published under tags/<id>/."""
+
+    id: str = field(metadata=_check(_ascii_id))
+    tag: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class FeedsSettings:
     limit: int = field(default=50, metadata=_check(_positive))
     summary_length: int = field(default=140, metadata=_check(_positive))  # characters
     ttl: int = field(default=30, metadata=_check(_positive))
+    hubs: tuple[str, ...] = ()  # WebSub hubs: rel="hub" in every feed, pinged after changes
+    tags: tuple[TagFeed, ...] = ()  # extra feeds per tag
+    sources: tuple[str, ...] = ()  # extra feeds per source id (published under sources/<id>/)
+
+
+@dataclass(frozen=True)
+class SitemapSettings:
+    """XML sitemaps (output/sitemap.xml + output/sitemaps/), robots.txt and 网站地图."""
+
+    enabled: bool = True
+    baidu: bool = False  # Baidu limits (10 MB per file) and shard URLs listed in robots.txt
+    gzip: bool = False  # also write .xml.gz copies (for nginx gzip_static and the like)
+    news: bool = True  # Google News sitemap of the last 48 hours
+    news_name: str = ""  # news:publication name; defaults to site.title
+    images: bool = True
+    robots_file: str = ""  # the operator's own robots.txt, copied verbatim
+    html_latest: int = field(default=10, metadata=_check(_positive))  # per channel on 网站地图
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Who is told after a publish that added or changed URLs. Every part is optional."""
+
+    websub: bool = True  # ping feeds.hubs for each changed feed
+    indexnow_key: str = ""  # 8-128 of [A-Za-z0-9-]; enables IndexNow
+    indexnow_endpoint: str = field(default="https://api.indexnow.org/indexnow",
+                                   metadata=_check(_http_url))
+    indexnow_key_location: str = ""  # default: <base_url>/<key>.txt
+    baidu_token: str = ""  # enables Baidu 普通收录 push
+    baidu_endpoint: str = field(default="http://data.zz.baidu.com/urls",
+                                metadata=_check(_http_url))
+    baidu_site: str = ""  # default: the portal's host
+    retries: int = field(default=3, metadata=_check(_positive))
+    backoff: float = field(default=2.0, metadata=_check(_positive))  # seconds, doubled per retry
+    timeout: float = field(default=10.0, metadata=_check(_positive))
 
 
 def _non_negative(value: int | float) -> str | None:
@@ -281,6 +328,13 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ShareSettings:
+    """Per-article share pages (output/share/<id>.html, .json, .head.html)."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     site: Site
     path: Path
@@ -290,6 +344,9 @@ class Config:
     fetch: FetchSettings = FetchSettings()
     daemon: DaemonSettings = DaemonSettings()
     channels: tuple[Channel, ...] = ()
+    sitemaps: SitemapSettings = SitemapSettings()
+    notify: NotifySettings = NotifySettings()
+    share: ShareSettings = ShareSettings()
     sources: tuple[Source, ...] = ()
 
     @property
@@ -319,6 +376,9 @@ SECTIONS: dict[str, type] = {
     "feeds": FeedsSettings,
     "fetch": FetchSettings,
     "daemon": DaemonSettings,
+    "sitemaps": SitemapSettings,
+    "notify": NotifySettings,
+    "share": ShareSettings,
 }
 
 
@@ -532,9 +592,21 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     scalars = {
         k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
     }
+    if sections["feeds"] is not None:
+        _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
     if site is None or None in sections.values():
         return None
     return Config(site=site, path=path, channels=channels, sources=sources, **sections, **scalars)
+
+
+def _check_feed_sources(feeds: FeedsSettings, known: set[str], problems: _Problems) -> None:
+    """feeds.sources must name declared sources; hubs must be http(s) URLs."""
+    for i, source_id in enumerate(feeds.sources):
+        if source_id not in known:
+            problems.add(("feeds", "sources", i), f"unknown source {source_id!r}")
+    for i, hub in enumerate(feeds.hubs):
+        if msg := _http_url(hub):
+            problems.add(("feeds", "hubs", i), msg)
 
 
 def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:
@@ -547,7 +619,7 @@ def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:
         if channel is not None:
             if any(c.id == channel.id for c in out):
                 problems.add(("channels", i, "id"), f"duplicate channel id {channel.id!r}")
-            out.append(Channel(channel.id, channel.title, channel.description))
+            out.append(Channel(channel.id, channel.title, channel.description, channel.url))
     return tuple(out)
 
 
@@ -556,6 +628,7 @@ class _ChannelSpec:
     id: str = field(metadata=_check(_ascii_id))
     title: str
     description: str = ""
+    url: str = field(default="", metadata=_check(_http_url))  # the channel's page on the portal
 
 
 def _build_sources(

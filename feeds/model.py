@@ -31,6 +31,7 @@ class Channel:
     id: str
     title: str
     description: str = ""
+    url: str = ""  # the channel's own page on the portal (listed in the pages sitemap)
 
 
 @dataclass(frozen=True)

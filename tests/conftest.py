@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+from publish_helpers import make_config, schemas, store  # noqa: F401  (fixtures)
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
-SHARED = ROOT.parent / "shared"
 
 # A route answers with (status, headers, body) or is a callable taking the handler and returning it.
 Response = tuple[int, dict[str, str], bytes]
@@ -28,6 +28,7 @@ class LocalServer:
     routes: dict[str, Response | Callable[[BaseHTTPRequestHandler], Response]] = field(
         default_factory=dict)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    posts: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)  # path, headers, body
     port: int = 0
 
     def url(self, path: str = "/") -> str:
@@ -72,6 +73,11 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         do_HEAD = do_GET
+
+        def do_POST(self) -> None:  # noqa: N802 - records the body, then answers like GET
+            length = int(self.headers.get("Content-Length") or 0)
+            server.posts.append((self.path, dict(self.headers), self.rfile.read(length)))
+            self.do_GET()
 
         def log_message(self, *args: object) -> None:
             pass

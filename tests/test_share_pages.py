@@ -16,8 +16,10 @@ from feeds.publish.share import render_article
 CASE_IDS = list(HOSTILE)
 LOGO = "http://www.example.cn/images/logo.png"
 FEEDS = ["https://feeds.example.cn/rss.xml", "https://feeds.example.cn/atom.xml",
+         "https://feeds.example.cn/feed.json",
          "https://feeds.example.cn/channels/news/rss.xml",
-         "https://feeds.example.cn/channels/news/atom.xml"]
+         "https://feeds.example.cn/channels/news/atom.xml",
+         "https://feeds.example.cn/channels/news/feed.json"]
 
 # what each hostile article must look like when shared
 EXPECTED = {

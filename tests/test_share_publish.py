@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from share_helpers import CONFIG, HOSTILE, NOW, make_article, make_config
 
 from feeds.publish import publish
-from feeds.publish.share import plan, publish_share
+from feeds.publish.share import publish_share
 from feeds.store.sqlite import SQLiteStore
 
 SUFFIXES = (".html", ".json", ".head.html")
@@ -19,9 +20,10 @@ class CountingStore(SQLiteStore):
 
     gets = 0
 
-    def get(self, article_id: str):
-        self.gets += 1
-        return super().get(article_id)
+    def changed_after(self, after, limit):
+        rows = super().changed_after(after, limit)
+        self.gets += len(rows)
+        return rows
 
 
 def _setup(tmp_path: Path, n: int = 5):
@@ -76,26 +78,48 @@ def test_an_article_removed_from_the_store_loses_its_files(tmp_path: Path) -> No
     config, store = _setup(tmp_path)
     publish(config, store, NOW)
     gone = make_article(2).id
-    store.db.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    assert store.remove(gone).id == gone
     result = publish(config, store, NOW)
     assert sorted(result.removed) == sorted(f"share/{gone}{s}" for s in SUFFIXES)
     files = _share_files(config)
     assert len(files) == 12 and not any(name.startswith(gone) for name in files)
+    assert store.upsert(make_article(2), NOW)[0] == "removed"  # a takedown stays down
+    assert publish(config, store, NOW).removed == []
 
 
-def test_lost_manifest_still_removes_orphans_and_rewrites_nothing(tmp_path: Path) -> None:
+def test_lost_state_renders_again_but_rewrites_nothing(tmp_path: Path) -> None:
     config, store = _setup(tmp_path)
     publish(config, store, NOW)
-    folder = config.output_path / "share"
-    (folder / ".manifest.json").unlink()
-    orphan = folder / "deadbeef-0000.html"
-    orphan.write_text("old")
     before = _share_files(config)
+    store.db.execute("DELETE FROM publish_state WHERE name = 'share'")
     result = publish_share(config, store, NOW)
-    assert result.removed == ["share/deadbeef-0000.html"]
     assert result.written == [] and len(result.unchanged) == 15  # byte-identical: not rewritten
-    after = _share_files(config)
-    assert after == {k: v for k, v in before.items() if k != orphan.name}
+    assert _share_files(config) == before
+
+
+def test_a_publish_killed_half_way_resumes_where_it_stopped(tmp_path: Path, monkeypatch) -> None:
+    from feeds.publish import share
+
+    config, store = _setup(tmp_path, 7)
+    monkeypatch.setattr(share, "BATCH", 3)
+    calls = 0
+    real = share._publish_one
+
+    def dies_on_the_fifth(*args):
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise KeyboardInterrupt  # a SIGTERM/kill in the middle of a batch
+        real(*args)
+
+    monkeypatch.setattr(share, "_publish_one", dies_on_the_fifth)
+    with pytest.raises(KeyboardInterrupt):
+        publish_share(config, store, NOW)
+    monkeypatch.setattr(share, "_publish_one", real)
+    store.gets = 0
+    result = publish_share(config, store, NOW)
+    assert store.gets == 4  # the first full batch of 3 was saved; 4 articles were left
+    assert len(_share_files(config)) == 21 and len(result.written) == 3 * 3
 
 
 def test_site_settings_change_renders_everything(tmp_path: Path) -> None:
@@ -103,7 +127,7 @@ def test_site_settings_change_renders_everything(tmp_path: Path) -> None:
     publish(config, store, NOW)
     renamed = make_config(tmp_path, CONFIG.replace("title: 测试新闻网", "title: 新名字网"))
     result = publish_share(renamed, store, NOW)
-    assert len(result.written) == 15 and result.up_to_date == 0
+    assert len(result.written) == 15
     assert "新名字网" in (renamed.output_path / "share" / f"{make_article(1).id}.html").read_text()
 
 
@@ -118,12 +142,7 @@ def test_hostile_articles_publish_and_are_byte_stable_across_outputs(tmp_path: P
             store.upsert(article, NOW)
         publish(config, store, NOW)
         outputs.append({p.name: p.read_bytes() for p in (config.output_path / "share").iterdir()})
-    assert outputs[0] == outputs[1] and len(outputs[0]) == 3 * len(HOSTILE) + 1
-
-
-def test_plan_is_a_pure_diff() -> None:
-    assert plan({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "0", "d": "9"}) == (
-        ["b", "c"], ["d"])
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 3 * len(HOSTILE)
 
 
 def test_unsafe_ids_never_become_paths(tmp_path: Path) -> None:

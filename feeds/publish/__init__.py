@@ -1,44 +1,99 @@
 """Publishing: every output rendered from the store by pure renderers, written in one place.
 
-`RENDERERS` maps a feed format to its `render(site, spec) -> bytes`.
+`RENDERERS` maps a feed format to its `render(site, spec) -> bytes`. `publish` writes the
+feeds, the XSL stylesheets, the sitemap set, the feed directory, 网站地图 and robots.txt,
+then (only if URLs were added or changed) notifies hubs and search engines.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import resources
+from pathlib import Path
 
 from ..config import Config
-from . import atom, rss
-from .feedset import feed_specs
+from . import atom, directory, jsonfeed, robots, rss, sitemap_html
+from .changes import Mark, changed_urls, read_mark, save_mark
+from .feedset import FeedSpec, feed_specs
+from .notify import Outcome, notify
 from .share import publish_share
+from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
 from .writer import write_if_changed
 
-__all__ = ["publish", "PublishResult", "RENDERERS"]
+__all__ = ["RENDERERS", "PublishResult", "publish"]
 
-RENDERERS = {"rss": rss.render, "atom": atom.render}
+log = logging.getLogger("feeds.publish")
+
+RENDERERS = {"rss": rss.render, "atom": atom.render, "json": jsonfeed.render}
+STYLESHEETS = ("feed.xsl", "sitemap.xsl")
 
 
 @dataclass
 class PublishResult:
-    """Which output files were rewritten and which were already up to date."""
+    """Which output files were rewritten and which were already up to date, and who was told."""
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    changed_urls: list[str] = field(default_factory=list)
+    notified: list[Outcome] = field(default_factory=list)
+    sitemaps: SitemapSet | None = None
+
+    def write(self, out: Path, rel: str, data: bytes) -> bool:
+        changed = write_if_changed(out / rel, data)
+        (self.written if changed else self.unchanged).append(rel)
+        return changed
 
 
-def publish(config: Config, store, now: datetime) -> PublishResult:
-    """Render every feed from the store into config.output_path; write only what changed."""
-    result = PublishResult()
-    out = config.output_path
-    for spec in feed_specs(config, store):
-        for fmt, render in RENDERERS.items():
-            rel = spec.path(fmt)
-            changed = write_if_changed(out / rel, render(config.site, spec))
-            (result.written if changed else result.unchanged).append(rel)
-    shared = publish_share(config, store, now)  # per-article share pages, only what changed
-    result.written += shared.written
-    result.unchanged += shared.unchanged
-    result.removed += shared.removed
+def publish(config: Config, store, now: datetime, send: bool = True) -> PublishResult:
+    """Render every output from the store into config.output_path, writing only what changed;
+    then notify (when `send` and something changed). Notifications never fail a publish."""
+    result, out, site = PublishResult(), config.output_path, config.site
+    mark = read_mark(store)  # read first: whatever changes while we render is seen next time
+    specs = feed_specs(config, store)
+    changed_feeds = [site.absolute(spec.path(fmt)) for spec in specs
+                     for fmt, render in RENDERERS.items()
+                     if result.write(out, spec.path(fmt), render(site, spec))]
+    for name in STYLESHEETS:
+        result.write(out, f"style/{name}", resources.files(__package__).joinpath(
+            "style", name).read_bytes())
+    _sitemaps(config, store, now, mark, result)
+    _pages(config, specs, result)
+    if config.share.enabled:  # per-article share pages, only what changed
+        shared = publish_share(config, store, now)
+        result.written += shared.written
+        result.unchanged += shared.unchanged
+        result.removed += shared.removed
+    result.changed_urls = changed_urls(store, portal_prefix(site))
+    save_mark(store, mark)
+    if send and (changed_feeds or result.changed_urls):
+        result.notified = notify(config, changed_feeds, result.changed_urls)
     return result
+
+
+def _sitemaps(config: Config, store, now: datetime, mark: Mark, result: PublishResult) -> None:
+    out, opts = config.output_path, config.sitemaps
+    sitemaps = publish_sitemaps(config, store, now, mark) if opts.enabled else SitemapSet()
+    result.sitemaps = sitemaps
+    result.written += sitemaps.written
+    result.unchanged += sitemaps.unchanged
+    own = (config.root / opts.robots_file) if opts.robots_file else None
+    result.write(out, "robots.txt", robots.render(sitemaps.index_url, sitemaps.shard_urls,
+                                                  opts.baidu, own))
+    if opts.baidu and sitemaps.shard_urls:  # for 搜索资源平台 > 普通收录 > sitemap, one per line
+        result.write(out, "sitemaps/baidu.txt", ("\n".join(sitemaps.shard_urls) + "\n").encode())
+    if config.notify.indexnow_key:  # IndexNow checks this file before accepting any URL
+        result.write(out, f"{config.notify.indexnow_key}.txt", config.notify.indexnow_key.encode())
+
+
+def _pages(config: Config, specs: list[FeedSpec], result: PublishResult) -> None:
+    out, site, n = config.output_path, config.site, config.sitemaps.html_latest
+    result.write(out, "feeds.html", directory.render_html(site, specs))
+    result.write(out, "feeds.opml", directory.render_opml(site, specs))
+    latest = {s.key.split(":", 1)[1]: list(s.articles[:n]) for s in specs
+              if s.key.startswith("channel:")}
+    urls = result.sitemaps.shard_urls if result.sitemaps else []
+    index = [result.sitemaps.index_url] if result.sitemaps and result.sitemaps.index_url else []
+    result.write(out, "sitemap.html", sitemap_html.render(config, specs, latest, index + urls))

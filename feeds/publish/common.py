@@ -1,19 +1,33 @@
-"""Helpers shared by the feed renderers."""
+"""Helpers shared by the feed renderers: channel-level fields, dates, images, serialising."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import mimetypes
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .. import __version__
 from ..config import Site
-from .feedset import FeedSpec, newest_change
+from ..model import Image
+from .feedset import FORMAT_TYPES, FeedSpec, newest_change
 
-__all__ = ["base_generator", "EPOCH", "GENERATOR", "guid"]
+__all__ = [
+    "EPOCH",
+    "FEED_XSL",
+    "GENERATOR",
+    "base_generator",
+    "build_date",
+    "guid",
+    "image_type",
+    "seconds",
+    "serialise",
+]
 
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # build date of a feed with no items yet
-GENERATOR = ("feeds", __version__)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # build date of a feed with no items yet
+GENERATOR = ("feeds", __version__, "https://github.com/feeds/feeds")
+FEED_XSL = "style/feed.xsl"
 
 
 def guid(article_id: str) -> str:
@@ -21,18 +35,48 @@ def guid(article_id: str) -> str:
     return f"urn:uuid:{article_id}"
 
 
+def seconds(value: datetime) -> datetime:
+    """Whole seconds: some readers drop the zone of fractional-second dates."""
+    return value.replace(microsecond=0)
+
+
+def build_date(spec: FeedSpec) -> datetime:
+    """lastBuildDate/updated: the newest item change (a fixed epoch for an empty feed)."""
+    return seconds(newest_change(spec.articles, EPOCH))
+
+
+def image_type(image: Image) -> str | None:
+    """The image's MIME type as known, else guessed from its URL's extension."""
+    if image.type:
+        return image.type
+    guessed, _ = mimetypes.guess_type(image.url.split("?")[0])
+    return guessed if guessed and guessed.startswith("image/") else None
+
+
 def base_generator(site: Site, spec: FeedSpec, fmt: str) -> FeedGenerator:
     """A FeedGenerator with the channel-level fields every format shares."""
     fg = FeedGenerator()
-    fg.id(site.absolute(spec.path(fmt)))
+    self_url = site.absolute(spec.path(fmt))
+    fg.id(self_url)
     fg.title(spec.title)
     fg.description(spec.description)
     fg.subtitle(spec.description)
-    fg.link(href=site.absolute(spec.path(fmt)), rel="self")
+    fg.link(href=self_url, rel="self", type=FORMAT_TYPES[fmt])
+    for hub in spec.hubs:
+        fg.link(href=hub, rel="hub")
     fg.link(href=spec.link, rel="alternate")  # last: feedgen's RSS <link> is the last one set
     fg.language(site.language)
     fg.generator(*GENERATOR)
     if site.logo:
         fg.logo(site.logo)
-    fg.updated(newest_change(spec.articles, EPOCH))
+        fg.image(url=site.logo, title=spec.title, link=spec.link)
+    fg.updated(build_date(spec))
     return fg
+
+
+def serialise(root: etree._Element, site: Site) -> bytes:
+    """The document with an xml-stylesheet PI (browsers show a readable page), pretty UTF-8."""
+    href = site.absolute(FEED_XSL)
+    root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"'))
+    return etree.tostring(root.getroottree(), pretty_print=True, xml_declaration=True,
+                          encoding="UTF-8")

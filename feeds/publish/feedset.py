@@ -1,22 +1,29 @@
-"""Which feeds exist: the whole site and each channel. A `FeedSpec` is all a renderer needs."""
+"""Which feeds exist: the whole site, each channel, and each tag or source the config asks for.
+
+A `FeedSpec` is all a renderer needs: its articles plus the channel-level settings.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..config import Config
 from ..model import Article
 
-__all__ = ["FeedSpec", "feed_specs", "newest_change", "FORMATS"]
+__all__ = ["FORMATS", "FORMAT_TYPES", "FeedSpec", "categories", "feed_specs", "newest_change"]
 
 # format name -> file name inside a feed's folder
-FORMATS = {"rss": "rss.xml", "atom": "atom.xml"}
+FORMATS = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
+FORMAT_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
+                "json": "application/feed+json"}
+FORMAT_LABELS = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
 
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One logical feed (site or channel); `folder` is its path under output/ ('' for the site)."""
+    """One logical feed; `folder` is its path under output/ ('' for the site feed)."""
 
     key: str
     folder: str
@@ -24,23 +31,48 @@ class FeedSpec:
     description: str
     link: str
     articles: tuple[Article, ...]
+    channel_titles: dict[str, str] = field(default_factory=dict, compare=False)
+    hubs: tuple[str, ...] = ()
+    ttl: int = 30
 
     def path(self, fmt: str) -> str:
         return f"{self.folder}{FORMATS[fmt]}"
 
 
 def feed_specs(config: Config, store) -> list[FeedSpec]:
-    """The site feed and one per channel, each with its newest `feeds.limit` articles."""
-    site, limit = config.site, config.feeds.limit
+    """The site feed, one per channel, then one per configured tag and source."""
+    site, opts = config.site, config.feeds
+    limit = opts.limit
+    common: dict[str, Any] = {"channel_titles": {c.id: c.title for c in config.channels},
+              "hubs": opts.hubs, "ttl": opts.ttl}
     specs = [FeedSpec("site", "", site.title, site.description or site.title, site.home_url,
-                      tuple(store.recent(limit)))]
+                      tuple(store.recent(limit)), **common)]
     for channel in config.channels:
         specs.append(FeedSpec(
             f"channel:{channel.id}", f"channels/{channel.id}/",
             f"{site.title} - {channel.title}", channel.description or f"{site.title} {channel.title}",
-            site.home_url, tuple(store.recent(limit, channel.id)),
+            channel.url or site.home_url, tuple(store.recent(limit, channel.id)), **common,
+        ))
+    for tag in opts.tags:
+        title = tag.title or tag.tag
+        specs.append(FeedSpec(
+            f"tag:{tag.id}", f"tags/{tag.id}/", f"{site.title} - {title}",
+            f"{site.title}: 标签“{tag.tag}”的文章", site.home_url,
+            tuple(store.recent_tagged(limit, tag.tag)), **common,
+        ))
+    for source_id in opts.sources:
+        specs.append(FeedSpec(
+            f"source:{source_id}", f"sources/{source_id}/", f"{site.title} - {source_id}",
+            f"{site.title}: 来自 {source_id} 的文章", site.home_url,
+            tuple(store.recent_from(limit, source_id)), **common,
         ))
     return specs
+
+
+def categories(spec: FeedSpec, article: Article) -> list[str]:
+    """An item's categories: its channel's title (never the ASCII id), then its tags."""
+    out = [spec.channel_titles.get(article.channel, article.channel)] if article.channel else []
+    return out + [t for t in article.tags if t and t not in out]
 
 
 def newest_change(articles: tuple[Article, ...], fallback: datetime) -> datetime:

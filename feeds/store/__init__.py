@@ -32,9 +32,6 @@ class Store(Protocol):
     def iter_articles(self) -> Iterator[StoredArticle]:
         """Every article, oldest first, streamed (for sitemaps)."""
 
-    def article_versions(self) -> Iterator[tuple[str, str]]:
-        """(id, version) of every article; the version changes whenever the article does."""
-
     def get(self, article_id: str) -> StoredArticle | None: ...
 
     def count(self, source_id: str | None = None) -> int: ...

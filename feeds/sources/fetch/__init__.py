@@ -15,22 +15,15 @@ changes. `file://` URLs go through the same door so that ops can ingest exports 
     hosts.py     per-host concurrency and spacing; parallel lanes for many URLs
     retry.py     pure retry decisions (backoff with jitter, Retry-After)
     classify.py  bot-challenge pages and wrong charset headers
+    post.py      POST for publish notifications
 """
 
 from __future__ import annotations
 
 from .client import USER_AGENT, Fetcher, Policy, user_agent
+from .post import post
 from .response import Fetched, GoneError, NotModified
 from .source import SourceFetcher, policy_notes
 
-__all__ = [
-           "USER_AGENT",
-           "Fetched",
-           "Fetcher",
-           "GoneError",
-           "NotModified",
-           "Policy",
-           "SourceFetcher",
-           "policy_notes",
-           "user_agent",
-]
+__all__ = ["USER_AGENT", "Fetched", "Fetcher", "GoneError", "NotModified", "Policy",
+           "SourceFetcher", "policy_notes", "post", "user_agent"]

@@ -1,0 +1,48 @@
+"""The human 网站地图 page output/sitemap.html: every channel with its latest articles, links to
+its feeds and to the XML sitemaps. Readable on a phone (one column, viewport meta)."""
+
+from __future__ import annotations
+
+from ..config import Config
+from ..model import Article
+from .feedset import FORMAT_LABELS, FORMATS, FeedSpec
+from .htmlpage import E, link, page
+
+__all__ = ["render"]
+
+
+def render(config: Config, specs: list[FeedSpec], latest: dict[str, list[Article]],
+           sitemap_urls: list[str]) -> bytes:
+    """sitemap.html from the channel feeds' specs, each channel's latest articles and the
+    XML sitemap URLs (index first)."""
+    site = config.site
+    body = [E.P(link(site.home_url, "网站首页"), " · ", link(site.absolute("feeds.html"), "RSS订阅"))]
+    by_key = {s.key: s for s in specs}
+    for channel in config.channels:
+        spec = by_key.get(f"channel:{channel.id}")
+        heading = link(channel.url, channel.title) if channel.url else channel.title
+        body.append(E.H2(heading))
+        if spec is not None:
+            body.append(E.P("订阅：", *_feed_links(config, spec), {"class": "muted"}))
+        articles = latest.get(channel.id, [])
+        body.append(E.UL(*[_article(a, site.tz) for a in articles]) if articles
+                    else E.P("暂无文章", {"class": "muted"}))
+    if sitemap_urls:
+        body.append(E.H2("XML 网站地图"))
+        body.append(E.UL(*[E.LI(link(u, u)) for u in sitemap_urls]))
+    return page(f"{site.title} - 网站地图", site.language, body, site.home_url)
+
+
+def _feed_links(config: Config, spec: FeedSpec) -> list:
+    out: list = []
+    for fmt in FORMATS:
+        if out:
+            out.append(" · ")
+        out.append(link(config.site.absolute(spec.path(fmt)), FORMAT_LABELS[fmt]))
+    return out
+
+
+def _article(article: Article, tz) -> object:
+    local = article.published.astimezone(tz)
+    return E.LI(link(article.url, article.title), " ",
+                E.SPAN(local.strftime("%Y-%m-%d"), {"class": "muted"}))
