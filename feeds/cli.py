@@ -91,6 +91,29 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     return 1 if any(r["failures"] and r["configured"] for r in rows) else 0
 
 
+def cmd_remove(config: Config, args: argparse.Namespace) -> int:
+    """Take articles down for good (e.g. a takedown request); the next publish drops them."""
+    store = open_store(config.store_url)
+    try:
+        missing = [key for key in args.articles if not _remove_one(store, key)]
+        if len(missing) < len(args.articles):
+            result = publish(config, store, _now())
+            print(f"published: {len(result.written)} written, {len(result.removed)} removed")
+    finally:
+        store.close()
+    for key in missing:
+        print(f"remove: no article with id or URL {key!r}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _remove_one(store, key: str) -> bool:
+    article_id = store.find_id(key)
+    article = store.remove(article_id) if article_id else None
+    if article is not None:
+        print(f"removed {article.id} {article.url} {article.title}")
+    return article is not None
+
+
 def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     from .preview import as_json_dict, preview, render_text
 
@@ -117,6 +140,7 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "publish": (cmd_publish, "publish from the store only"),
     "check": (cmd_check, "validate the config and exit 0 (valid) or 2 (invalid)"),
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
+    "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
 }
@@ -129,6 +153,8 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     "run": [(("--force",), {"action": "store_true",
                             "help": "also collect sources that are backing off or marked gone"})],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
+    "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
+                                 "help": "article id (as in share/<id>.html) or URL"})],
     "preview": [
         (("url",), {"help": "the article page to fetch (http(s) or file:)"}),
         (("--source",), {"help": "extract with this source's rules and channel"}),

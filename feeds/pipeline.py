@@ -100,6 +100,9 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
             result.skipped += 1
             log.warning("%s: skipped item %s: %s", source.id, raw.url, e)
             continue
+        if outcome == "removed":  # taken down with `feeds remove`: stays down
+            result.skipped += 1
+            continue
         setattr(result, outcome, getattr(result, outcome) + 1)
     bound.commit()
     record_success(store, source.id, now, _interval(source),

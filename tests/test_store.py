@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -63,3 +64,25 @@ def test_recent_is_newest_first_and_per_channel(tmp_path):
     assert [a.title for a in store.recent(10)] == ["d3", "d2", "d1"]
     assert [a.title for a in store.recent(2, "news")] == ["d3", "d2"]
     assert store.recent(10, "other") == []
+
+
+def test_removed_article_stays_removed_and_leaves_the_feeds(write_config, tmp_path):
+    from feeds.cli import main
+
+    export = tmp_path / "export.xml"
+    export.write_bytes((Path(__file__).parent / "data/feeds/rss2.xml").read_bytes())
+    cfg = write_config("""\
+sources:
+  - id: export
+    kind: feed
+    url: file:export.xml
+    channel: news
+""")
+    assert main(["run", "-c", str(cfg)]) == 0
+    feed = (tmp_path / "output/rss.xml").read_text("utf-8")
+    assert "广州发布新一轮稳增长措施" in feed
+    assert main(["remove", "-c", str(cfg), "http://partner.example.com/news/1001.html"]) == 0
+    assert main(["run", "-c", str(cfg)]) == 0  # the source still offers it: it stays down
+    feed = (tmp_path / "output/rss.xml").read_text("utf-8")
+    assert "广州发布新一轮稳增长措施" not in feed and "没有日期的文章" in feed
+    assert main(["remove", "-c", str(cfg), "no-such-id"]) == 1
