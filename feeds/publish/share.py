@@ -1,8 +1,9 @@
 """Share metadata for every article: output/share/<id>.html, <id>.json and <id>.head.html.
 
-Incremental and resumable: the store stamps every write with `changed_at`, and we keep a mark
-(the last (changed_at, id) rendered, plus a digest of the settings that shape the pages) in the
-store's publish_state. A publish walks the changes after the mark in batches, oldest first,
+Incremental and resumable: the store stamps every write with a unique, increasing `changed_at`,
+and we keep a mark (the last (changed_at, id) rendered, plus a digest of the settings that shape
+the pages) in output/share/.mark.json, beside the files it describes: wiping output/ can never
+leave a stale "already rendered" record. A publish walks the changes after the mark in batches, oldest first,
 saving the mark after each batch, so memory stays flat in the number of articles and a publish
 that is killed half-way resumes where it stopped. Settings that change the pages (site,
 channels, feed formats, renderer version) reset the mark: everything is rendered again, and
@@ -13,6 +14,7 @@ tombstones, walked the same way, whose files are deleted.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ __all__ = ["OUTPUTS", "SHARE_DIR", "ShareResult", "publish_share", "render_artic
 log = logging.getLogger("feeds.publish.share")
 
 SHARE_DIR = "share"
-STATE = "share"  # key of the mark in the store's publish_state
+MARK = ".mark.json"
 BATCH = 500  # articles rendered between two saves of the mark
 RENDER_VERSION = "1"  # bump when the renderers' output changes, to re-render every article
 OUTPUTS = {".html": render_page, ".json": render_json, ".head.html": render_head}
@@ -64,7 +66,7 @@ def publish_share(config: Config, store, now: datetime) -> ShareResult:
     """Bring output/share/ up to date with the store; only changed articles are rendered."""
     folder = config.output_path / SHARE_DIR
     settings = _settings_digest(config)
-    state = store.get_state("publish_state", STATE)
+    state = _load(folder)
     fresh = state.get("settings") != settings
     mark = Mark(("", "") if fresh else tuple(state.get("after", ("", ""))),  # type: ignore[arg-type]
                 tuple(state.get("removed", ("", ""))))  # type: ignore[arg-type]
@@ -73,13 +75,13 @@ def publish_share(config: Config, store, now: datetime) -> ShareResult:
         for _changed_at, article_id, article in batch:
             _publish_one(config, folder, article_id, article, result)
         mark = mark._replace(after=batch[-1][:2])
-        _save(store, settings, mark)
+        _save(folder, settings, mark)
     while removed := store.removed_after(mark.removed, BATCH):
         for _removed_at, article_id in removed:
             _remove_files(folder, article_id, result)
         mark = mark._replace(removed=tuple(removed[-1]))
-        _save(store, settings, mark)
-    _save(store, settings, mark)
+        _save(folder, settings, mark)
+    _save(folder, settings, mark)
     return result
 
 
@@ -90,9 +92,17 @@ class Mark(NamedTuple):
     removed: tuple[str, str]
 
 
-def _save(store, settings: str, mark: Mark) -> None:
-    store.put_state("publish_state", STATE, {"settings": settings, "after": list(mark.after),
-                                            "removed": list(mark.removed)})
+def _load(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MARK).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(folder: Path, settings: str, mark: Mark) -> None:
+    data = {"settings": settings, "after": list(mark.after), "removed": list(mark.removed)}
+    write_if_changed(folder / MARK, json.dumps(data).encode("utf-8"))
 
 
 def _publish_one(config: Config, folder: Path, article_id: str, article: Article,
