@@ -613,7 +613,7 @@ def _build_channels(data: Any, problems: _Problems) -> tuple[Channel, ...]:
     if not isinstance(data, list):
         problems.add(("channels",), "must be a list")
         return ()
-    out = []
+    out: list[Channel] = []
     for i, item in enumerate(data):
         channel = _build(_ChannelSpec, item, ("channels", i), problems)
         if channel is not None:

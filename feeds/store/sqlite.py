@@ -107,7 +107,7 @@ class SQLiteStore:
             self._update(row["id"], merged, digest, now)
             return "updated", merged
 
-    def _find(self, ident: str, url: str) -> sqlite3.Row | None:
+    def _find(self, ident: str, url: str) -> dict[str, Any] | None:
         cur = self.db.execute("SELECT id, content_hash, data FROM articles WHERE ident = ?", (ident,))
         row = cur.fetchone()
         if row is None:
