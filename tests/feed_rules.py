@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -32,30 +33,36 @@ RSS_IMAGE = {"url", "title", "link", "width", "height", "description"}
 RSS_SINGLE = RSS_CHANNEL - {"category", "item"}  # noduplicates -> DuplicateElement
 ATOM_LINK_RELS = {"alternate", "related", "self", "enclosure", "via", "hub", "license",
                   "replies", "edit", "next", "previous", "first", "last", "current", "search"}
-ISO639 = set("aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs "
-             "cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv "
-             "ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl "
-             "km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt "
-             "my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru "
-             "rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn "
-             "to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu".split())
+# ISO 639-1 primary language subtags (the validator checks language codes against ISO 639)
+ISO639 = frozenset((  # noqa: SIM905
+    "aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu "
+    "cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he "
+    "hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko "
+    "kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd "
+    "ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se "
+    "sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty "
+    "ug uk ur uz ve vi vo wa wo xh yi yo za zh zu").split())
 # strict RFC 2822 date (the validator's rfc2822 form; a zone is mandatory)
 RFC2822 = re.compile(r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d\d? (Jan|Feb|Mar|Apr|May|Jun|Jul|"
                      r"Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d(?::\d\d)? (?:[+-]\d{4}|UT|GMT|"
                      r"[ECMP][SD]T|Z)$")
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$")
-MIME = re.compile(r"^[a-z0-9!#$&.+\-^_]+/[a-z0-9!#$&.+\-^_]+(?:\s*;.*)?$", re.I)
+MIME = re.compile(r"^[a-z0-9!#$&.+\-^_]+/[a-z0-9!#$&.+\-^_]+(?:\s*;.*)?$", re.IGNORECASE)
 LANG = re.compile(r"^([a-zA-Z]{2,3})(?:-[a-zA-Z0-9]{1,8})*$")
 HTML_END_TAG = re.compile(r"</(\w+)>")
 HTML_ENTITY = re.compile(r"&(#?\w+);")
 HTML_TAGS = {"a", "b", "i", "em", "strong", "p", "br", "div", "span", "script", "img", "table",
              "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "style",
              "iframe", "font", "u", "small", "big", "blockquote", "sub", "sup", "title"}
+# the run's clock: dates after now + 1 day or before 1970 are ImplausibleDate (as the validator)
+NOW: ContextVar[datetime | None] = ContextVar("NOW", default=None)
 UNSAFE = {"script", "iframe", "object", "embed", "meta", "applet", "frame", "frameset", "link"}
 
 
-def problems(xml_bytes: bytes, self_url: str) -> list[str]:
-    """Every rule broken by an RSS 2.0 or Atom 1.0 document served at `self_url`."""
+def problems(xml_bytes: bytes, self_url: str, now: datetime | None = None) -> list[str]:
+    """Every rule broken by an RSS 2.0 or Atom 1.0 document served at `self_url`; with `now`,
+    also dates implausibly far in the future or past."""
+    NOW.set(now)
     try:
         root = etree.fromstring(xml_bytes, etree.XMLParser(resolve_entities=False,
                                                            no_network=True))
@@ -158,6 +165,15 @@ def _rfc822(value: str, where: str, out: list[str]) -> None:
     parsed = email.utils.parsedate_to_datetime(value)
     if "," in value and parsed.strftime("%a") != value[:3]:
         out.append(f"IncorrectDOW: {where} {value!r}")
+    _plausible(parsed, where, out)
+
+
+def _plausible(value: datetime, where: str, out: list[str]) -> None:
+    now = NOW.get()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if now is not None and not datetime(1970, 1, 1, tzinfo=UTC) <= value <= now + timedelta(1):
+        out.append(f"ImplausibleDate: {where} {value.isoformat()}")
 
 
 def _rfc3339(value: str, where: str, out: list[str]) -> None:
@@ -166,9 +182,11 @@ def _rfc3339(value: str, where: str, out: list[str]) -> None:
         out.append(f"InvalidRFC3339Date: {where} {value!r}")
         return
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)  # 3.11 reads "Z"
     except ValueError:
         out.append(f"InvalidRFC3339Date: {where} {value!r}")
+        return
+    _plausible(parsed, where, out)
 
 
 def _self_link(links: list[etree._Element], self_url: str, missing: str, out: list[str]) -> None:
@@ -188,6 +206,6 @@ def _self_link(links: list[etree._Element], self_url: str, missing: str, out: li
             out.append(f"SelfNotAtom: {kind}")
 
 
-from feed_rules_formats import atom_rules as _atom  # noqa: E402  (split for module size)
-from feed_rules_formats import rss_rules as _rss  # noqa: E402
-from feed_rules_json import json_problems  # noqa: E402,F401
+from feed_rules_formats import atom_rules as _atom
+from feed_rules_formats import rss_rules as _rss
+from feed_rules_json import json_problems

@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from collections import Counter
 
+from feed_rules import (
+    ATOM,
+    ATOM_LINK_RELS,
+    CONTENT,
+    DC,
+    MEDIA,
+    MIME,
+    RSS_CHANNEL,
+    RSS_IMAGE,
+    RSS_ITEM,
+    RSS_SINGLE,
+    _full_url,
+    _language,
+    _nonblank,
+    _nonhtml,
+    _positive_int,
+    _rfc822,
+    _rfc3339,
+    _safe_html,
+    _self_link,
+    _text,
+)
 from lxml import etree
-
-from feed_rules import (ATOM, ATOM_LINK_RELS, CONTENT, DC, MEDIA, MIME, RSS_CHANNEL, RSS_IMAGE,
-                        RSS_ITEM, RSS_SINGLE, _full_url, _language, _nonblank, _nonhtml,
-                        _positive_int, _rfc822, _rfc3339, _safe_html, _self_link, _text)
 
 A = f"{{{ATOM}}}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,8 +54,11 @@ def _authors(value: Any, where: str, out: list[str]) -> None:
             _url(author["url"], f"{where}[{n}].url", out)
 
 
-def json_problems(data: bytes, self_url: str) -> list[str]:
-    """Every JSON Feed 1.1 rule broken by a document served at `self_url`."""
+def json_problems(data: bytes, self_url: str, now: datetime | None = None) -> list[str]:
+    """Every JSON Feed 1.1 rule broken by a document served at `self_url` (dates checked
+    against `now` as in feed_rules.problems)."""
+    from feed_rules import NOW
+    NOW.set(now)
     try:
         feed = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
-from lxml import etree
 from feed_rules import json_problems, problems
+from helpers import NOW as RUN_NOW
 from helpers import run
+from lxml import etree
 from share_helpers import CONFIG, HOSTILE, NOW, make_article, make_config
 
 from feeds.publish import publish
@@ -22,6 +23,7 @@ from feeds.store.sqlite import SQLiteStore
 ROOT = Path(__file__).resolve().parent.parent
 SELF = "https://feeds.example.cn/rss.xml"
 ATOM_SELF = "https://feeds.example.cn/atom.xml"
+CLOCK = NOW  # the bad documents are dated 25 Nov 2026
 GOOD_ITEM = ('<item><title>T</title><link>http://x.cn/1</link><description>d</description>'
              '<guid isPermaLink="false">urn:uuid:1</guid>'
              '<pubDate>Wed, 25 Nov 2026 09:30:00 +0800</pubDate></item>')
@@ -49,8 +51,8 @@ def names(found: list[str]) -> set[str]:
 
 
 def test_the_good_documents_pass():
-    assert problems(rss(), SELF) == []
-    assert problems(atom(), ATOM_SELF) == []
+    assert problems(rss(), SELF, CLOCK) == []
+    assert problems(atom(), ATOM_SELF, CLOCK) == []
 
 
 BAD_RSS = [
@@ -67,6 +69,8 @@ BAD_RSS = [
     (rss("<lastBuildDate>2026-11-25T09:30:00+08:00</lastBuildDate>"), SELF, "InvalidRFC2822Date"),
     (rss("<pubDate>Wed, 25 Nov 2026 09:30:00</pubDate>"), SELF, "InvalidRFC2822Date"),  # no zone
     (rss("<pubDate>Mon, 25 Nov 2026 09:30:00 +0800</pubDate>"), SELF, "IncorrectDOW"),
+    (rss("<pubDate>Wed, 25 Nov 2099 09:30:00 +0800</pubDate>"), SELF, "ImplausibleDate"),
+    (rss("<pubDate>Thu, 25 Nov 1965 09:30:00 +0800</pubDate>"), SELF, "ImplausibleDate"),
     (rss("<image><url>http://x.cn/l.svg</url><title>C</title><link>http://x.cn/</link></image>"),
      SELF, "ImageUrlFormat"),
     (rss("<image><url>http://x.cn/l.png</url><title>C</title><link>http://y.cn/</link></image>"),
@@ -121,7 +125,7 @@ BAD_RSS = [
 
 @pytest.mark.parametrize("doc, url, rule", BAD_RSS, ids=[r for _, _, r in BAD_RSS])
 def test_each_rss_rule_catches_its_bad_document(doc, url, rule):
-    assert rule in names(problems(doc, url))
+    assert rule in names(problems(doc, url, CLOCK))
 
 
 BAD_ATOM = [
@@ -132,6 +136,7 @@ BAD_ATOM = [
     (atom().replace(b"2026-11-25T09:30:00+08:00</updated><link", b"2026-11-25 09:30</updated><link"),
      "InvalidRFC3339Date"),
     (atom().replace(b"+08:00</updated><link", b"</updated><link"), "InvalidRFC3339Date"),
+    (atom().replace(b"2026-11-25T09:30", b"2036-11-25T09:30"), "ImplausibleDate"),
     (atom('<link rel="bogus" href="http://x.cn/"/>'), "UnregisteredAtomLinkRel"),
     (atom('<link rel="enclosure" href="http://x.cn/a.jpg" length="x"/>'), "InvalidInteger"),
     (atom(feed_extra='<link href="http://x.cn/"/><link href="http://x.cn/b"/>'),
@@ -146,7 +151,7 @@ BAD_ATOM = [
 
 @pytest.mark.parametrize("doc, rule", BAD_ATOM, ids=[r for _, r in BAD_ATOM])
 def test_each_atom_rule_catches_its_bad_document(doc, rule):
-    assert rule in names(problems(doc, ATOM_SELF))
+    assert rule in names(problems(doc, ATOM_SELF, CLOCK))
 
 
 JSON_SELF = "https://feeds.example.cn/feed.json"
@@ -160,7 +165,7 @@ def jp(**changes) -> list[str]:
     doc.update(changes)
     if item is not None:
         doc["items"] = [dict(doc["items"][0], **item)]
-    return [p for p in json_problems(json.dumps(doc).encode(), JSON_SELF)]
+    return json_problems(json.dumps(doc).encode(), JSON_SELF, CLOCK)
 
 
 @pytest.mark.parametrize("changes, rule", [
@@ -175,6 +180,7 @@ def jp(**changes) -> list[str]:
     ({"item": {"id": 7}}, "MissingElement"),
     ({"item": {"date_published": "2026-11-25 09:30"}}, "InvalidRFC3339Date"),
     ({"item": {"tags": [""]}}, "InvalidTags"),
+    ({"item": {"date_modified": "2030-01-01T00:00:00Z"}}, "ImplausibleDate"),
     ({"item": {"attachments": [{"url": "http://x.cn/a"}]}}, "MissingElement"),
     ({"items": GOOD_JSON["items"] * 2}, "DuplicateEntries"),
 ])
@@ -194,18 +200,19 @@ def markup_title(problem: str, doc: bytes) -> bool:
     return bool(re.search(r"</(b|script)>", title or ""))
 
 
-def check_output(output: Path, base: str = "https://feeds.example.cn/") -> dict[str, list[str]]:
+def check_output(output: Path, now: datetime,
+                 base: str = "https://feeds.example.cn/") -> dict[str, list[str]]:
     """Every feed under output/ -> its problems (and feedparser must not flag bozo)."""
     found: dict[str, list[str]] = {}
     for path in sorted(output.rglob("*")):
         rel = path.relative_to(output).as_posix()
         if path.name in ("rss.xml", "atom.xml"):
-            found[rel] = [p for p in problems(path.read_bytes(), base + rel)
+            found[rel] = [p for p in problems(path.read_bytes(), base + rel, now)
                           if not markup_title(p, path.read_bytes())]
             parsed = feedparser.parse(path.read_bytes())
             assert not parsed.bozo, f"{rel}: {parsed.get('bozo_exception')}"
         elif path.name == "feed.json":
-            found[rel] = json_problems(path.read_bytes(), base + rel)
+            found[rel] = json_problems(path.read_bytes(), base + rel, now)
     return found
 
 
@@ -214,7 +221,7 @@ def test_every_feed_of_the_example_portal_passes(tmp_path):
     (tmp_path / "sources.yaml").write_text(
         text.replace("file:examples/", f"file:{ROOT}/examples/"), encoding="utf-8")
     assert not run(tmp_path / "sources.yaml").failed
-    found = check_output(tmp_path / "output")
+    found = check_output(tmp_path / "output", RUN_NOW)
     assert len(found) >= 12  # site + 3 channels, 3 formats each
     bad = {k: v for k, v in found.items() if v}
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
@@ -235,7 +242,7 @@ def test_every_feed_of_hostile_articles_passes(tmp_path):
         publish(config, store, NOW, send=False)
     finally:
         store.close()
-    found = check_output(config.output_path)
+    found = check_output(config.output_path, NOW)
     assert found
     bad = {k: v for k, v in found.items() if v}
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
@@ -250,6 +257,6 @@ def test_relative_logo_is_published_absolute(tmp_path):
         publish(config, store, NOW, send=False)
     finally:
         store.close()
-    found = check_output(config.output_path)
+    found = check_output(config.output_path, NOW)
     bad = {k: v for k, v in found.items() if v}
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)

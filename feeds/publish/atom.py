@@ -8,8 +8,16 @@ from lxml import etree
 
 from ..config import Site
 from ..model import Article
-from .common import (absolute_refs, base_generator, guid, html_text, image_type, logo_url,
-                     seconds, serialise)
+from .common import (
+    absolute_refs,
+    base_generator,
+    guid,
+    html_text,
+    image_type,
+    logo_url,
+    seconds,
+    serialise,
+)
 from .feedset import FeedSpec, categories
 
 __all__ = ["render"]
