@@ -228,6 +228,7 @@ def test_every_feed_of_the_example_portal_passes(tmp_path):
 
 
 def test_every_feed_of_hostile_articles_passes(tmp_path):
+    """Hostile titles, no images, no dates, and a site logo given as a path (CONFIG)."""
     articles = list(HOSTILE.values()) + [
         make_article(10, title="A & B < C > D", image=None),
         make_article(11, title='"双引号" \'单引号\' “全角”', channel="tech"),
@@ -243,20 +244,7 @@ def test_every_feed_of_hostile_articles_passes(tmp_path):
     finally:
         store.close()
     found = check_output(config.output_path, NOW)
-    assert found
+    assert len(found) >= 9  # site + 2 channels, 3 formats each
     bad = {k: v for k, v in found.items() if v}
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
 
-
-def test_relative_logo_is_published_absolute(tmp_path):
-    """A site logo given as a path must come out absolute in every feed (InvalidFullLink)."""
-    config = make_config(tmp_path, CONFIG)
-    store = SQLiteStore(str(tmp_path / "feeds.db"))
-    try:
-        store.upsert(make_article(1), NOW)
-        publish(config, store, NOW, send=False)
-    finally:
-        store.close()
-    found = check_output(config.output_path, NOW)
-    bad = {k: v for k, v in found.items() if v}
-    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
