@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..config import Site
 from ..model import Article
-from .common import base_generator, guid, image_type, seconds, serialise
+from .common import (
+    absolute_refs,
+    base_generator,
+    guid,
+    html_text,
+    image_type,
+    logo_url,
+    seconds,
+    serialise,
+)
 from .feedset import FeedSpec, categories
 
 __all__ = ["render"]
@@ -19,7 +30,7 @@ def render(site: Site, spec: FeedSpec) -> bytes:
     fg = base_generator(site, spec, "atom")
     fg.author(name=site.title)
     if site.logo:
-        fg.icon(site.logo)
+        fg.icon(logo_url(site))
     for article in spec.articles:
         entry = fg.add_entry(order="append")
         entry.id(guid(article.id))
@@ -27,10 +38,10 @@ def render(site: Site, spec: FeedSpec) -> bytes:
         entry.link(href=article.url, rel="alternate")
         entry.published(seconds(article.published))
         entry.updated(seconds(article.updated))
-        if article.summary:
-            entry.summary(article.summary)
+        # a summary always: an entry without content needs textual content (RFC 4287 4.1.1.1)
+        entry.summary(article.summary or article.title)
         if article.content_html:
-            entry.content(article.content_html, type="html")
+            entry.content(absolute_refs(article.content_html, article.url), type="html")
         for name in article.authors:
             entry.author(name=name)
         for term in categories(spec, article):
@@ -38,6 +49,8 @@ def render(site: Site, spec: FeedSpec) -> bytes:
     root, _ = fg._create_atom()
     for element, article in zip(root.iterfind("entry"), spec.articles):
         _enclosure(element, article)
+        for name in ("title", "summary"):
+            _text_type(element.find(name))
     return serialise(root, site)
 
 
@@ -51,3 +64,12 @@ def _enclosure(entry: etree._Element, article: Article) -> None:
         link.set("type", mime)
     if article.image.length:
         link.set("length", str(article.image.length))
+
+
+def _text_type(field: etree._Element) -> None:
+    """A title/summary whose text looks like markup (an HTML end tag or entity) goes out as
+    type="html", escaped, so readers show it literally instead of guessing."""
+    text = field.text or ""
+    if re.search(r"</\w+>|&#?\w+;", text):
+        field.set("type", "html")
+        field.text = html_text(text)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import mimetypes
+import re
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -17,10 +20,13 @@ __all__ = [
     "EPOCH",
     "FEED_XSL",
     "GENERATOR",
+    "absolute_refs",
     "base_generator",
     "build_date",
     "guid",
+    "html_text",
     "image_type",
+    "logo_url",
     "seconds",
     "serialise",
 ]
@@ -53,6 +59,27 @@ def image_type(image: Image) -> str | None:
     return guessed if guessed and guessed.startswith("image/") else None
 
 
+REF = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE)
+
+
+def logo_url(site: Site) -> str:
+    """The logo as an absolute URL (feed validators reject relative icon/logo/image URLs)."""
+    return urljoin(site.home_url, site.logo) if site.logo else ""
+
+
+def html_text(text: str) -> str:
+    """Plain text made safe for an HTML-typed field (RSS description, Atom type="html")."""
+    return html.escape(text, quote=False)
+
+
+def absolute_refs(markup: str, base: str) -> str:
+    """href/src made absolute against the article's URL: feeds carry no xml:base, so readers
+    could not resolve them (the validator's ContainsRelRef)."""
+    return REF.sub(lambda m: m.group(1) + m.group(2) + urljoin(base, html.unescape(m.group(3))
+                                                              ).replace('"', "%22") + m.group(2),
+                   markup)
+
+
 def base_generator(site: Site, spec: FeedSpec, fmt: str) -> FeedGenerator:
     """A FeedGenerator with the channel-level fields every format shares."""
     fg = FeedGenerator()
@@ -68,8 +95,8 @@ def base_generator(site: Site, spec: FeedSpec, fmt: str) -> FeedGenerator:
     fg.language(site.language)
     fg.generator(*GENERATOR)
     if site.logo:
-        fg.logo(site.logo)
-        fg.image(url=site.logo, title=spec.title, link=spec.link)
+        fg.logo(logo_url(site))
+        fg.image(url=logo_url(site), title=spec.title, link=spec.link)
     fg.updated(build_date(spec))
     return fg
 

@@ -8,7 +8,16 @@ from lxml import etree
 
 from ..config import Site
 from ..model import Article
-from .common import base_generator, build_date, guid, image_type, seconds, serialise
+from .common import (
+    absolute_refs,
+    base_generator,
+    build_date,
+    guid,
+    html_text,
+    image_type,
+    seconds,
+    serialise,
+)
 from .feedset import FeedSpec, categories
 
 __all__ = ["render"]
@@ -36,9 +45,9 @@ def _item(entry: FeedEntry, spec: FeedSpec, article: Article) -> None:
     entry.guid(guid(article.id), permalink=False)
     entry.title(article.title)
     entry.link(href=article.url)
-    entry.description(article.summary or article.title)
+    entry.description(html_text(article.summary or article.title))  # description is HTML
     if article.content_html:
-        entry.content(article.content_html)  # escaped text inside content:encoded
+        entry.content(absolute_refs(article.content_html, article.url))  # escaped text inside content:encoded
     entry.pubDate(seconds(article.published))
     if article.authors:
         entry.dc.dc_creator(list(article.authors))
