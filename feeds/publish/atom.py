@@ -9,7 +9,6 @@ from lxml import etree
 from ..config import Site
 from ..model import Article
 from .common import (
-    absolute_refs,
     base_generator,
     guid,
     html_text,
@@ -41,7 +40,7 @@ def render(site: Site, spec: FeedSpec) -> bytes:
         # a summary always: an entry without content needs textual content (RFC 4287 4.1.1.1)
         entry.summary(article.summary or article.title)
         if article.content_html:
-            entry.content(absolute_refs(article.content_html, article.url), type="html")
+            entry.content(article.content_html, type="html")
         for name in article.authors:
             entry.author(name=name)
         for term in categories(spec, article):

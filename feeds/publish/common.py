@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import mimetypes
-import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -20,7 +19,6 @@ __all__ = [
     "EPOCH",
     "FEED_XSL",
     "GENERATOR",
-    "absolute_refs",
     "base_generator",
     "build_date",
     "guid",
@@ -59,7 +57,6 @@ def image_type(image: Image) -> str | None:
     return guessed if guessed and guessed.startswith("image/") else None
 
 
-REF = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE)
 
 
 def logo_url(site: Site) -> str:
@@ -70,14 +67,6 @@ def logo_url(site: Site) -> str:
 def html_text(text: str) -> str:
     """Plain text made safe for an HTML-typed field (RSS description, Atom type="html")."""
     return html.escape(text, quote=False)
-
-
-def absolute_refs(markup: str, base: str) -> str:
-    """href/src made absolute against the article's URL: feeds carry no xml:base, so readers
-    could not resolve them (the validator's ContainsRelRef)."""
-    return REF.sub(lambda m: m.group(1) + m.group(2) + urljoin(base, html.unescape(m.group(3))
-                                                              ).replace('"', "%22") + m.group(2),
-                   markup)
 
 
 def base_generator(site: Site, spec: FeedSpec, fmt: str) -> FeedGenerator:

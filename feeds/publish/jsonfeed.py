@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import Site
 from ..model import Article
-from .common import absolute_refs, build_date, guid, image_type, logo_url, seconds
+from .common import build_date, guid, image_type, logo_url, seconds
 from .feedset import FeedSpec, categories
 
 __all__ = ["render"]
@@ -42,7 +42,7 @@ def render(site: Site, spec: FeedSpec) -> bytes:
 def _item(spec: FeedSpec, article: Article) -> dict[str, Any]:
     item: dict[str, Any] = {"id": guid(article.id), "url": article.url, "title": article.title}
     if article.content_html:
-        item["content_html"] = absolute_refs(article.content_html, article.url)
+        item["content_html"] = article.content_html
     else:
         item["content_text"] = article.summary or article.title  # one of the two is required
     if article.summary:

@@ -9,7 +9,6 @@ from lxml import etree
 from ..config import Site
 from ..model import Article
 from .common import (
-    absolute_refs,
     base_generator,
     build_date,
     guid,
@@ -47,7 +46,7 @@ def _item(entry: FeedEntry, spec: FeedSpec, article: Article) -> None:
     entry.link(href=article.url)
     entry.description(html_text(article.summary or article.title))  # description is HTML
     if article.content_html:
-        entry.content(absolute_refs(article.content_html, article.url))  # escaped text inside content:encoded
+        entry.content(article.content_html)  # escaped text inside content:encoded
     entry.pubDate(seconds(article.published))
     if article.authors:
         entry.dc.dc_creator(list(article.authors))
