@@ -24,7 +24,7 @@ log = logging.getLogger("feeds.sources.body")
 # <form> is not here: ASP.NET pages wrap the whole page in one (its controls are, though).
 JUNK_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside",
              "button", "select", "textarea", "input", "iframe", "svg", "header", "menu", "dialog",
-             "object", "embed", "link", "meta")
+             "object", "embed", "link", "meta", "figcaption")
 _BLOCK = frozenset({"p", "div", "td", "table", "tr", "tbody", "ul", "ol", "li", "section",
                     "article", "main", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
                     "dl", "dd", "dt", "figure", "center", "form"})
@@ -34,12 +34,14 @@ _NEGATIVE = re.compile(
     r"comment|share|sharing|footer|foot\b|sidebar|side-|\bside\b|nav|menu|breadcrumb|crumb|"
     r"related|recommend|hot|advert|\bads?\b|ad-|-ad\b|adv|banner|copyright|login|social|"
     r"pagination|pager|subscribe|popup|modal|widget|sponsor|promo|toolbar|tags?\b|keyword|"
-    r"byline|author-info|rank|\btop\b|header|masthead|outbrain|taboola|newsletter|disclaimer",
+    r"byline|author-info|rank|\btop\b|header|masthead|outbrain|taboola|newsletter|disclaimer|"
+    r"caption|credit",
     re.I)
 _POSITIVE = re.compile(r"article|content|body|entry|main|post|text|story|detail|news|zw|cont",
                        re.I)
 _STRONG_NEGATIVE = re.compile(r"comment|share|footer|related|recommend|advert|copyright|"
-                              r"breadcrumb|pagination|newsletter|outbrain|taboola", re.I)
+                              r"breadcrumb|pagination|newsletter|outbrain|taboola|caption|"
+                              r"credit", re.I)
 _PUNCT = re.compile(r"[，。！？；、,.;!?]")
 _BOILER = re.compile(
     r"^\s*[\[【(（]?\s*(?:分享到|分享至|责任编辑|编辑|来源|相关阅读|相关新闻|相关文章|上一篇|下一篇|"
