@@ -165,7 +165,40 @@ def _best_container(root: lhtml.HtmlElement) -> etree._Element | None:
         return None
     ranked = {el: sc * (1 - stats[el].links / max(stats[el].text, 1)) for el, sc in scores.items()}
     best = max(ranked, key=ranked.__getitem__)
-    return _with_siblings(_descend(best, ranked, stats), ranked, stats)
+    best = _descend(best, ranked, stats)
+    joined = _with_twins(best, stats)
+    return joined if joined is not None else _with_siblings(best, ranked, stats)
+
+
+_TWIN_LEVELS = 6  # how far up a split body's repeated block may sit above the winner
+
+
+def _with_twins(best: etree._Element, stats: dict) -> etree._Element | None:
+    """A body split into repeated blocks (same tag and first class name, e.g. one per section
+    between figures or ads): climb from the winner to the first ancestor with such twins among
+    its siblings, and join the text-dense ones in page order."""
+    block = best
+    for _ in range(_TWIN_LEVELS):
+        parent = block.getparent()
+        if parent is None or block.tag in ("body", "html"):
+            return None
+        name = _first_class(block)
+        if name:
+            twins = [sib for sib in parent if sib is block or (
+                sib.tag == block.tag and _first_class(sib) == name and _reads_like_text(stats[sib]))]
+            if len(twins) > 1:
+                return _wrap(twins)
+        block = parent
+    return None
+
+
+def _first_class(el: etree._Element) -> str:
+    names = (el.get("class") or "").split()
+    return names[0] if names else ""
+
+
+def _reads_like_text(s: _Stats) -> bool:
+    return s.text >= 80 and s.links / s.text < 0.3 and s.punct >= 2
 
 
 def _descend(best: etree._Element, ranked: dict, stats: dict) -> etree._Element:
@@ -196,10 +229,12 @@ def _with_siblings(best: etree._Element, ranked: dict, stats: dict) -> etree._El
                 keep.append(sib)
             elif sib.tag == "p" and density < 0.25 and (s.text > 80 or s.punct >= 2):
                 keep.append(sib)
-    if len(keep) == 1:
-        return best
+    return best if len(keep) == 1 else _wrap(keep)
+
+
+def _wrap(parts: list[etree._Element]) -> etree._Element:
     wrapper = lhtml.Element("div")
-    for el in keep:
+    for el in parts:
         el.tail = None
         wrapper.append(el)  # moves el out of the page tree: fine, extraction is done with it
     return wrapper
