@@ -122,6 +122,7 @@ class _Stats:
     links: int = 0
     punct: int = 0
     blocks: bool = False  # has block-level children
+    loose: "_Stats | None" = None  # the text outside block children (own text, tails, inline)
 
 
 def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
@@ -132,15 +133,24 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
             continue
         own = el.text or ""
         s = _Stats(len(own.strip()), 0, len(_PUNCT.findall(own)))
+        loose = _Stats(s.text, 0, s.punct)
         for child in el:
-            c = stats.get(child)
+            c = stats.get(child) or _Stats()
             tail = child.tail or ""
-            s.text += len(tail.strip()) + (c.text if c else 0)
-            s.punct += len(_PUNCT.findall(tail)) + (c.punct if c else 0)
-            s.links += c.links if c else 0
-            s.blocks = s.blocks or child.tag in _BLOCK
+            tail_len, tail_punct = len(tail.strip()), len(_PUNCT.findall(tail))
+            s.text += tail_len + c.text
+            s.punct += tail_punct + c.punct
+            s.links += c.links
+            loose.text += tail_len
+            loose.punct += tail_punct
+            if child.tag in _BLOCK:
+                s.blocks = True
+            else:
+                loose.text, loose.punct, loose.links = (loose.text + c.text, loose.punct + c.punct,
+                                                        loose.links + c.links)
         if el.tag == "a":
-            s.links = s.text
+            s.links = loose.links = s.text
+        s.loose = loose if s.blocks else s
         stats[el] = s
     return stats
 
@@ -149,18 +159,21 @@ def _best_container(root: lhtml.HtmlElement) -> etree._Element | None:
     stats = _measure(root)
     scores: dict[etree._Element, float] = {}
     for el, s in stats.items():
-        if el.tag not in _PARAGRAPH or s.blocks or s.text < 20:
+        text = s.loose
+        if el.tag not in _PARAGRAPH or text is None or text.text < 20:
             continue
-        density = s.links / s.text
+        density = text.links / text.text
         if density > 0.5:
             continue
-        score = (1 + s.punct + min(s.text / 100, 3)) * (1 - density)
-        parent = el.getparent()
+        score = (1 + text.punct + min(text.text / 100, 3)) * (1 - density)
+        # A paragraph's score goes to its container; text lying loose beside blocks (a <br>
+        # separated body in a layout div) makes that div itself the container.
+        target = el if s.blocks else el.getparent()
         for share in (1.0, 0.5, 0.33):
-            if parent is None or parent.tag in ("html",):
+            if target is None or target.tag in ("html",):
                 break
-            scores[parent] = scores.get(parent, 0.0) + score * share
-            parent = parent.getparent()
+            scores[target] = scores.get(target, 0.0) + score * share
+            target = target.getparent()
     if not scores:
         return None
     ranked = {el: sc * (1 - stats[el].links / max(stats[el].text, 1)) for el, sc in scores.items()}
