@@ -43,8 +43,10 @@ _STRONG_NEGATIVE = re.compile(r"comment|share|footer|related|recommend|advert|co
                               r"breadcrumb|pagination|newsletter|outbrain|taboola|caption|"
                               r"credit", re.I)
 _PUNCT = re.compile(r"[，。！？；、,.;!?]")
+# One \s* before the optional bracket, not two around it: two make a long run of whitespace
+# cost quadratic time to reject (it was most of the time spent on real pages).
 _BOILER = re.compile(
-    r"^\s*[\[【(（]?\s*(?:分享到|分享至|责任编辑|编辑|来源|相关阅读|相关新闻|相关文章|上一篇|下一篇|"
+    r"^\s*(?:[\[【(（]\s*)?(?:分享到|分享至|责任编辑|编辑|来源|相关阅读|相关新闻|相关文章|上一篇|下一篇|"
     r"更多新闻|网友评论|网客评论|评论|标签|关键词|打印|关闭窗口|返回顶部|扫一扫|点击进入|"
     r"Share this|Related|Read more|Advertisement|Sign up|Subscribe)")
 DOUBT_CHARS = 140  # less text than this and the heuristic asks trafilatura (CJK counts triple:
