@@ -138,6 +138,7 @@ _DATE_LABEL = re.compile(_PUBLISHED_LABEL.pattern + r"|(?<!更新)(?<!修改)(?<
                          re.I)
 _LABEL_GAP = re.compile(r"[\s:：]*")
 _NEAR_TITLE, _WINDOW = 200, 600  # characters after the title where its date is looked for
+_SLACK = 40
 
 
 def _visible_dates(text: str, title: str) -> tuple[str, str]:
@@ -148,8 +149,9 @@ def _visible_dates(text: str, title: str) -> tuple[str, str]:
     found: re.Match[str] | None = None
     if start >= 0:
         end = start + _WINDOW
-        near = DATE_PATTERN.search(text, start)
-        loose = LOOSE_DATE_PATTERN.search(text, start)
+        # Searched a little past the limits so a date straddling one still keeps its time.
+        near = DATE_PATTERN.search(text, start, end + _SLACK)
+        loose = LOOSE_DATE_PATTERN.search(text, start, start + _NEAR_TITLE + _SLACK)
         found = _labelled_date(text, _DATE_LABEL, start, end) \
             or (near if near and near.start() < start + _NEAR_TITLE else None) \
             or (loose if loose and loose.start() < start + _NEAR_TITLE else None) \
