@@ -30,12 +30,13 @@ _BLOCK = frozenset({"p", "div", "td", "table", "tr", "tbody", "ul", "ol", "li", 
                     "dl", "dd", "dt", "figure", "center", "form"})
 _PARAGRAPH = frozenset({"p", "pre", "td", "blockquote", "li", "div", "section", "article", "dd",
                         "center", "font", "span"})
+# Short words only count at a word's start (not the "hot" in "photo", the "ad-" in "thread-").
 _NEGATIVE = re.compile(
-    r"comment|share|sharing|footer|foot\b|sidebar|side-|\bside\b|nav|menu|breadcrumb|crumb|"
-    r"related|recommend|hot|advert|\bads?\b|ad-|-ad\b|adv|banner|copyright|login|social|"
-    r"pagination|pager|subscribe|popup|modal|widget|sponsor|promo|toolbar|tags?\b|keyword|"
-    r"byline|author-info|rank|\btop\b|header|masthead|outbrain|taboola|newsletter|disclaimer|"
-    r"caption|credit",
+    r"comment|share|sharing|footer|(?<![a-z])foot\b|sidebar|side-|\bside\b|nav|menu|breadcrumb|"
+    r"crumb|related|recommend|(?<![a-z])hot|advert|\bads?\b|(?<![a-z])ad-|-ad\b|(?<![a-z])adv|"
+    r"banner|copyright|login|social|pagination|pager|subscribe|popup|modal|widget|sponsor|promo|"
+    r"toolbar|tags?\b|keyword|byline|author-info|(?<![a-z])rank|\btop\b|header|masthead|outbrain|"
+    r"taboola|newsletter|disclaimer|caption|credit",
     re.I)
 _POSITIVE = re.compile(r"article|content|body|entry|main|post|text|story|detail|news|zw|cont",
                        re.I)
@@ -87,17 +88,38 @@ def _drop_junk(root: lhtml.HtmlElement) -> None:
     for el in list(root.iter(*JUNK_TAGS)):
         _remove(el)
     for el in root.xpath("//*[@class or @id]"):
-        if el.tag not in ("html", "body", "article", "main") and \
-                _unlikely(f"{el.get('class', '')} {el.get('id', '')}"):
+        if el.tag in ("html", "body", "article", "main") or el.getparent() is None:
+            continue
+        level = _clutter_level(f"{el.get('class', '')} {el.get('id', '')}")
+        if level == 2 or (level == 1 and not _holds_prose(el)):
             _remove(el)
 
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 @lru_cache(maxsize=4096)
-def _unlikely(mark: str) -> bool:
-    """Class and id words that say 'not the article' (pages repeat them: cached)."""
+def _clutter_level(mark: str) -> int:
+    """What class and id words say (pages repeat them: cached): 0 nothing, 1 probably clutter
+    (widget, ad-, sidebar, but layout wrappers get such names too), 2 clutter (comments,
+    share bars, related links, captions)."""
+    mark = _CAMEL.sub(" ", mark)  # articleComments: two words
     if not _NEGATIVE.search(mark):
-        return False
-    return bool(_STRONG_NEGATIVE.search(mark)) or not _POSITIVE.search(mark)
+        return 0
+    if _STRONG_NEGATIVE.search(mark):
+        return 2
+    return 0 if _POSITIVE.search(mark) else 1
+
+
+def _holds_prose(el: etree._Element, paragraphs: int = 3) -> bool:
+    """Several real paragraphs inside: a layout wrapper with a clutter-sounding name."""
+    found = 0
+    for p in el.iter("p"):
+        if len(_compact(p.text_content())) >= 80:
+            found += 1
+            if found >= paragraphs:
+                return True
+    return False
 
 
 def _remove(el: etree._Element) -> None:
