@@ -97,3 +97,10 @@ def test_time_is_kept_when_the_date_straddles_the_near_title_edge():
                 f"<td>2005-02-06 13:26更新 来源：转载</td><p>{PARA}</p>",
                 "<title>孩子的奶酪</title>")
     assert published(html) == "2005-02-06 13:26"
+
+
+def test_hidden_elements_are_not_body():
+    html = page(f'<article><div style="display: none"><p>{PARA.replace("This", "HIDDEN")}</p>'
+                f'</div><p hidden>Secret.</p><p>{PARA}</p><p>{PARA}</p></article>')
+    text = body_text(html)
+    assert "HIDDEN" not in text and "Secret" not in text and "This paragraph" in text

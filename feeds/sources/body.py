@@ -87,12 +87,22 @@ def _drop_junk(root: lhtml.HtmlElement) -> None:
         _remove(el)
     for el in list(root.iter(*JUNK_TAGS)):
         _remove(el)
+    for el in root.xpath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]"):
+        if el.tag not in ("html", "body") and _hidden(el):
+            _remove(el)  # schema.org metadata copies, collapsed menus: never shown as the article
     for el in root.xpath("//*[@class or @id]"):
         if el.tag in ("html", "body", "article", "main") or el.getparent() is None:
             continue
         level = _clutter_level(f"{el.get('class', '')} {el.get('id', '')}")
         if level == 2 or (level == 1 and not _holds_prose(el)):
             _remove(el)
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(el: etree._Element) -> bool:
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
