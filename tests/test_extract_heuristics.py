@@ -104,3 +104,12 @@ def test_hidden_elements_are_not_body():
                 f'</div><p hidden>Secret.</p><p>{PARA}</p><p>{PARA}</p></article>')
     text = body_text(html)
     assert "HIDDEN" not in text and "Secret" not in text and "This paragraph" in text
+
+
+def test_teaser_list_with_ellipses_does_not_win():
+    teaser = ('<li><a href="/t{0}">Other story {0} headline here</a> <span>SUMMARY, of another '
+              'story, with commas, clauses, and more words, cut off at a point...</span></li>')
+    html = page('<div class="ticker"><ul>' + "".join(teaser.format(i) for i in range(12))
+                + f'</ul></div><div class="story"><p>{PARA}</p><p>{PARA}</p></div>')
+    text = body_text(html)
+    assert "This paragraph" in text and "SUMMARY" not in text

@@ -197,7 +197,7 @@ def _best_container(root: lhtml.HtmlElement) -> etree._Element | None:
         if el.tag not in _PARAGRAPH or text is None or text.text < 20:
             continue
         density = text.links / text.text
-        if density > 0.5:
+        if density > 0.5 or (not s.blocks and _teaser(el, s)):
             continue
         score = (1 + text.punct + min(text.text / 100, 3)) * (1 - density)
         # A paragraph's score goes to its container; text lying loose beside blocks (a <br>
@@ -246,6 +246,13 @@ def _first_class(el: etree._Element) -> str:
 
 def _reads_like_text(s: _Stats) -> bool:
     return s.text >= 80 and s.links / s.text < 0.3 and s.punct >= 2
+
+
+def _teaser(el: etree._Element, s: _Stats) -> bool:
+    """A linked, short text cut off with an ellipsis: a teaser of another article."""
+    if not s.links or s.text > 400:
+        return False
+    return "".join(el.itertext()).rstrip().endswith(("...", "…"))
 
 
 def _descend(best: etree._Element, ranked: dict, stats: dict) -> etree._Element:
