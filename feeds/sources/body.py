@@ -197,7 +197,7 @@ def _best_container(root: lhtml.HtmlElement) -> etree._Element | None:
         if el.tag not in _PARAGRAPH or text is None or text.text < 20:
             continue
         density = text.links / text.text
-        if density > 0.5 or (not s.blocks and _teaser(el, s)):
+        if density > 0.5 or _in_teaser(el, s, stats):
             continue
         score = (1 + text.punct + min(text.text / 100, 3)) * (1 - density)
         # A paragraph's score goes to its container; text lying loose beside blocks (a <br>
@@ -248,8 +248,14 @@ def _reads_like_text(s: _Stats) -> bool:
     return s.text >= 80 and s.links / s.text < 0.3 and s.punct >= 2
 
 
-def _teaser(el: etree._Element, s: _Stats) -> bool:
-    """A linked, short text cut off with an ellipsis: a teaser of another article."""
+def _in_teaser(el: etree._Element, s: _Stats, stats: dict) -> bool:
+    """A linked, short text cut off with an ellipsis (or a span inside one): a teaser of another
+    article."""
+    if s.blocks:
+        return False
+    parent = el.getparent()
+    if el.tag in ("span", "font") and parent is not None and parent in stats:
+        el, s = parent, stats[parent]
     if not s.links or s.text > 400:
         return False
     return "".join(el.itertext()).rstrip().endswith(("...", "…"))
