@@ -1,48 +1,34 @@
 """The generic body extractor: a text-density heuristic on an lxml tree.
 
-Every paragraph-like block scores by its length and punctuation (Chinese ，。 count like English
-commas) minus its share of link text; its score flows to its parent and, halved, to its
-grandparent. The best-scoring container, plus siblings that look like more of the same, is the
-body. Clutter inside it (share bars, "related" lists, link-heavy blocks) is pruned. One
-measuring pass computes text and link lengths for every element, so a page costs O(nodes).
-When the winner looks doubtful (little text), `trafilatura` gets a second opinion.
-"""
+Clutter goes first (feeds.sources.clutter). Every paragraph-like block then scores by its length
+and punctuation (Chinese ，。 count like English commas) minus its share of link text; its score
+flows to its parent and, halved, to its grandparent (text lying loose beside blocks scores for
+its own element; linked snippets cut off with "..." are teasers and score nothing). The best
+container is the body, joined with its twins when the body is split into repeated same-class
+blocks, else with siblings that look like more of the same. Clutter inside it (share bars,
+"related" lists, link-heavy blocks) is pruned. One measuring pass computes text and link lengths
+for every element, so a page costs O(nodes). When the winner looks doubtful (little text),
+`trafilatura` gets a second opinion."""
 
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lxml import etree, html as lhtml
+
+from .clutter import JUNK_TAGS, drop_junk, remove as _remove
 
 __all__ = ["extract_body", "BodyResult", "JUNK_TAGS"]
 
 log = logging.getLogger("feeds.sources.body")
 
-# <form> is not here: ASP.NET pages wrap the whole page in one (its controls are, though).
-JUNK_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside",
-             "button", "select", "textarea", "input", "iframe", "svg", "header", "menu", "dialog",
-             "object", "embed", "link", "meta", "figcaption")
 _BLOCK = frozenset({"p", "div", "td", "table", "tr", "tbody", "ul", "ol", "li", "section",
                     "article", "main", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
                     "dl", "dd", "dt", "figure", "center", "form"})
 _PARAGRAPH = frozenset({"p", "pre", "td", "blockquote", "li", "div", "section", "article", "dd",
                         "center", "font", "span"})
-# Short words only count at a word's start (not the "hot" in "photo", the "ad-" in "thread-").
-_NEGATIVE = re.compile(
-    r"comment|share|sharing|footer|(?<![a-z])foot\b|sidebar|side-|\bside\b|nav|menu|breadcrumb|"
-    r"crumb|related|recommend|(?<![a-z])hot|advert|\bads?\b|(?<![a-z])ad-|-ad\b|(?<![a-z])adv|"
-    r"banner|copyright|login|social|pagination|pager|subscribe|popup|modal|widget|sponsor|promo|"
-    r"toolbar|tags?\b|keyword|byline|author-info|(?<![a-z])rank|\btop\b|header|masthead|outbrain|"
-    r"taboola|newsletter|disclaimer|caption|credit",
-    re.I)
-_POSITIVE = re.compile(r"article|content|body|entry|main|post|text|story|detail|news|zw|cont",
-                       re.I)
-_STRONG_NEGATIVE = re.compile(r"comment|share|footer|related|recommend|advert|copyright|"
-                              r"breadcrumb|pagination|newsletter|outbrain|taboola|caption|"
-                              r"credit", re.I)
 _PUNCT = re.compile(r"[，。！？；、,.;!?]")
 # One \s* before the optional bracket, not two around it: two make a long run of whitespace
 # cost quadratic time to reject (it was most of the time spent on real pages).
@@ -64,7 +50,7 @@ class BodyResult:
 
 def extract_body(root: lhtml.HtmlElement, page_html: str = "", fallback: bool = True) -> BodyResult:
     """Return the article body of a parsed page (the tree is modified: clutter is removed)."""
-    _drop_junk(root)
+    drop_junk(root)
     best = _best_container(root)
     result = BodyResult("", 0, "none")
     if best is not None:
@@ -82,70 +68,6 @@ def extract_body(root: lhtml.HtmlElement, page_html: str = "", fallback: bool = 
     return result
 
 
-def _drop_junk(root: lhtml.HtmlElement) -> None:
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _remove(el)
-    for el in list(root.iter(*JUNK_TAGS)):
-        _remove(el)
-    for el in root.xpath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]"):
-        if el.tag not in ("html", "body") and _hidden(el):
-            _remove(el)  # schema.org metadata copies, collapsed menus: never shown as the article
-    for el in root.xpath("//*[@class or @id]"):
-        if el.tag in ("html", "body", "article", "main") or el.getparent() is None:
-            continue
-        level = _clutter_level(f"{el.get('class', '')} {el.get('id', '')}")
-        if level == 2 or (level == 1 and not _holds_prose(el)):
-            _remove(el)
-
-
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-
-def _hidden(el: etree._Element) -> bool:
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
-
-
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-
-
-@lru_cache(maxsize=4096)
-def _clutter_level(mark: str) -> int:
-    """What class and id words say (pages repeat them: cached): 0 nothing, 1 probably clutter
-    (widget, ad-, sidebar, but layout wrappers get such names too), 2 clutter (comments,
-    share bars, related links, captions)."""
-    mark = _CAMEL.sub(" ", mark)  # articleComments: two words
-    if not _NEGATIVE.search(mark):
-        return 0
-    if _STRONG_NEGATIVE.search(mark):
-        return 2
-    return 0 if _POSITIVE.search(mark) else 1
-
-
-def _holds_prose(el: etree._Element, paragraphs: int = 3) -> bool:
-    """Several real paragraphs inside: a layout wrapper with a clutter-sounding name."""
-    found = 0
-    for p in el.iter("p"):
-        if len(_compact(p.text_content())) >= 80:
-            found += 1
-            if found >= paragraphs:
-                return True
-    return False
-
-
-def _remove(el: etree._Element) -> None:
-    """Remove an element but keep its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
 def _compact(text: str) -> str:
     return "".join(text.split())
 
@@ -156,7 +78,7 @@ class _Stats:
     links: int = 0
     punct: int = 0
     blocks: bool = False  # has block-level children
-    loose: "_Stats | None" = None  # the text outside block children (own text, tails, inline)
+    loose: _Stats | None = None  # the text outside block children (own text, tails, inline)
 
 
 def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
@@ -230,7 +152,7 @@ def _with_twins(best: etree._Element, stats: dict) -> etree._Element | None:
         if parent is None or block.tag in ("body", "html"):
             return None
         name = _first_class(block)
-        if name:
+        if name and block.tag != "article":  # each <article> is a whole one: not a part
             twins = [sib for sib in parent if sib is block or (
                 sib.tag == block.tag and _first_class(sib) == name and _reads_like_text(stats[sib]))]
             if len(twins) > 1:
