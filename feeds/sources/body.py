@@ -72,7 +72,7 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stats:
     text: int = 0
     links: int = 0
@@ -84,29 +84,34 @@ class _Stats:
 def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
     """Text length, link-text length and punctuation of every element, children first."""
     stats: dict[etree._Element, _Stats] = {}
+    empty = _Stats()
     for el in reversed(list(root.iter())):
         if not isinstance(el.tag, str):
             continue
         own = el.text or ""
-        s = _Stats(len(own.strip()), 0, len(_PUNCT.findall(own)))
-        loose = _Stats(s.text, 0, s.punct)
+        text = len(own.strip())
+        punct = len(_PUNCT.findall(own)) if text else 0
+        links = blocks = 0
+        loose_text, loose_punct, loose_links = text, punct, 0
         for child in el:
-            c = stats.get(child) or _Stats()
+            c = stats.get(child, empty)
             tail = child.tail or ""
-            tail_len, tail_punct = len(tail.strip()), len(_PUNCT.findall(tail))
-            s.text += tail_len + c.text
-            s.punct += tail_punct + c.punct
-            s.links += c.links
-            loose.text += tail_len
-            loose.punct += tail_punct
+            tail_len = len(tail.strip())
+            tail_punct = len(_PUNCT.findall(tail)) if tail_len else 0
+            text += tail_len + c.text
+            punct += tail_punct + c.punct
+            links += c.links
+            loose_text += tail_len
+            loose_punct += tail_punct
             if child.tag in _BLOCK:
-                s.blocks = True
+                blocks = True
             else:
-                loose.text, loose.punct, loose.links = (loose.text + c.text, loose.punct + c.punct,
-                                                        loose.links + c.links)
+                loose_text, loose_punct = loose_text + c.text, loose_punct + c.punct
+                loose_links += c.links
         if el.tag == "a":
-            s.links = loose.links = s.text
-        s.loose = loose if s.blocks else s
+            links = loose_links = text
+        s = _Stats(text, links, punct, bool(blocks))
+        s.loose = _Stats(loose_text, loose_links, loose_punct) if blocks else s
         stats[el] = s
     return stats
 
