@@ -36,11 +36,13 @@ def drop_junk(root: lhtml.HtmlElement) -> None:
         remove(el)
     for el in list(root.iter(*JUNK_TAGS)):
         remove(el)
-    for el in root.xpath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]"):
-        if el.tag not in ("html", "body") and _hidden(el):
-            remove(el)  # schema.org metadata copies, collapsed menus: never shown as the article
-    for el in root.xpath("//*[@class or @id]"):
-        if el.tag in ("html", "body", "article", "main") or el.getparent() is None:
+    for el in root.xpath("//*[@class or @id or @style or @hidden]"):
+        if el.tag in ("html", "body") or el.getparent() is None:  # html, body, or removed above
+            continue
+        if _hidden(el):  # schema.org metadata copies, collapsed menus: never shown as the article
+            remove(el)
+            continue
+        if el.tag in ("article", "main"):
             continue
         level = _clutter_level(f"{el.get('class', '')} {el.get('id', '')}")
         if level == 2 or (level == 1 and not _holds_prose(el)):
@@ -51,7 +53,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 def _hidden(el: etree._Element) -> bool:
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    style = el.get("style")
+    return el.get("hidden") is not None or (style is not None and bool(_HIDDEN_STYLE.search(style)))
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
