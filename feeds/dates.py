@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
-__all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN", "LOOSE_DATE_PATTERN"]
+__all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN", "LOOSE_DATE_PATTERN",
+           "SLASHED_DATE_PATTERN"]
 
 log = logging.getLogger("feeds.dates")
 
@@ -33,9 +34,16 @@ class ParsedDate:
 
 
 _TIME = r"(?:[\sT]*(?P<ampm>上午|下午|晚上|凌晨)?\s*(?P<H>\d{1,2})[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2}))?(?:\.\d+)?)?"
+# Year first, one separator throughout (2023-7-26, 2023/07/26, 2023.7.26) or 年月日; not the year
+# of a day-first date (the 2004 in "12/01/2004 - 01/01/2005" starts no date).
 _FULL = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
-    + _TIME
+    r"(?<![\d/.])(?P<y>(?:19|20)\d{2})\s*(?:(?P<sep>[-/.])|年)\s*(?P<m>\d{1,2})\s*(?(sep)(?P=sep)|月)"
+    r"\s*(?P<d>\d{1,2})(?!\d)\s*日?" + _TIME
+)
+# Year last: 17/9/2004 or 9/17/2004 5:54:13 AM (which one is the month: see _slashed).
+_SLASHED = re.compile(
+    r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
+    r"(?:[\s,-]*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?(?![A-Za-z]))?)?"
 )
 _MONTH_DAY = re.compile(r"(?<![\d/.-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?!\d)\s*日?" + _TIME)
 _AGO = re.compile(
@@ -53,6 +61,7 @@ _EPOCH = re.compile(r"\d{10}(?:\d{3})?")
 # Used by extractors to find a date in visible text (same shapes as _FULL), and the looser
 # forms (relative, month-day with a time) that only count right next to a title.
 DATE_PATTERN = _FULL
+SLASHED_DATE_PATTERN = _SLASHED  # only trusted after a label such as 发布日期: (see meta.py)
 LOOSE_DATE_PATTERN = re.compile(
     _AGO.pattern + "|" + _DAY_WORD.pattern.replace("?P<", "?P<x") + "|"
     + r"(?<![\d/.:-])\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}|\d{1,2}月\d{1,2}日(?:\s*\d{1,2}:\d{2})?",
@@ -91,7 +100,7 @@ def _finish(found: ParsedDate, tz: tzinfo, now: datetime) -> ParsedDate | None:
 def _parse_text(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
     if not text:
         return None
-    for parser in (_iso, _rfc822, _relative, _full, _month_day, _epoch):
+    for parser in (_iso, _rfc822, _relative, _full, _slashed, _month_day, _epoch):
         found = parser(text, tz, now)
         if found is not None:
             return found
@@ -121,9 +130,11 @@ def _clock(m: re.Match[str]) -> time | None:
     """The time of day a pattern matched (上午/下午 aware), or None when it has none."""
     if m["H"] is None:
         return None
-    hour = int(m["H"])
-    if m["ampm"] in ("下午", "晚上") and hour < 12:
+    hour, half = int(m["H"]), (m["ampm"] or "").lower()
+    if (half in ("下午", "晚上") or half.startswith("p")) and hour < 12:
         hour += 12
+    elif half.startswith("a") and hour == 12:
+        hour = 0
     try:
         return time(hour, int(m["M"]), int(m["S"] or 0))
     except ValueError:
@@ -142,6 +153,21 @@ def _full(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
         return None
     try:
         return _at(date(int(m["y"]), int(m["m"]), int(m["d"])), _clock(m))
+    except ValueError:
+        return None
+
+
+def _slashed(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
+    """Day first, as most of the world writes it, unless only the second number can be the day
+    or a 12-hour AM/PM clock says it is the US month-first order."""
+    m = _SLASHED.search(text)
+    if not m:
+        return None
+    a, b = int(m["a"]), int(m["b"])
+    month_first = b > 12 or (a <= 12 and m["ampm"] is not None)
+    month, day = (a, b) if month_first else (b, a)
+    try:
+        return _at(date(int(m["y"]), month, day), _clock(m))
     except ValueError:
         return None
 

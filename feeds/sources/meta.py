@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import html as lhtml
 
-from ..dates import DATE_PATTERN, LOOSE_DATE_PATTERN
+from ..dates import DATE_PATTERN, LOOSE_DATE_PATTERN, SLASHED_DATE_PATTERN
 from ..model import Image
 
 __all__ = ["PageMeta", "read_meta", "find_title", "find_dates", "find_label", "find_tags",
@@ -130,21 +130,54 @@ def find_dates(root: lhtml.HtmlElement, meta: PageMeta, text: str, title: str
     return published, (updated, "visible/meta modified" if updated else "")
 
 
+# A label saying "published": 发布时间： 发表于 Posted on; near the title a bare 时间/日期/Date too
+# (not 更新时间, the update, nor 成文日期, when a document was drafted).
+_PUBLISHED_LABEL = re.compile(r"(?:发布|发表|公布|刊登|发稿|出版|上传)(?:时间|日期|于)"
+                              r"|\b(?:Published|Posted)(?: on)?", re.I)
+_DATE_LABEL = re.compile(_PUBLISHED_LABEL.pattern + r"|(?<!更新)(?<!修改)(?<!成文)(?:时间|日期)|\bDate\b",
+                         re.I)
+_LABEL_GAP = re.compile(r"[\s:：]*")
+_NEAR_TITLE, _WINDOW = 200, 600  # characters after the title where its date is looked for
+_SLACK = 40
+
+
 def _visible_dates(text: str, title: str) -> tuple[str, str]:
-    """The first full date after the title (else anywhere), and an 更新时间 date if labelled."""
+    """The date after the title (a labelled one first, then the first full date close by, then
+    a looser form close by), else a labelled date anywhere, else the first full date anywhere;
+    and an 更新时间 date if labelled."""
     start = text.find(title) if title else -1
-    window = text[start: start + 600] if start >= 0 else ""
-    found = DATE_PATTERN.search(window[:200]) or LOOSE_DATE_PATTERN.search(window[:200]) \
-        or DATE_PATTERN.search(window) or DATE_PATTERN.search(text)
+    found: re.Match[str] | None = None
+    if start >= 0:
+        end = start + _WINDOW
+        # Searched a little past the limits so a date straddling one still keeps its time.
+        near = DATE_PATTERN.search(text, start, end + _SLACK)
+        loose = LOOSE_DATE_PATTERN.search(text, start, start + _NEAR_TITLE + _SLACK)
+        found = _labelled_date(text, _DATE_LABEL, start, end) \
+            or (near if near and near.start() < start + _NEAR_TITLE else None) \
+            or (loose if loose and loose.start() < start + _NEAR_TITLE else None) \
+            or (near if near and near.start() < end else None)
+    found = found or _labelled_date(text, _PUBLISHED_LABEL) or DATE_PATTERN.search(text)
     if not found:
         return "", ""
     updated = ""
-    for m in DATE_PATTERN.finditer(window or text[:3000]):
-        if _UPDATED_LABEL.search((window or text)[max(0, m.start() - 8): m.start()]):
+    scope_start, scope_end = (start, start + _WINDOW) if start >= 0 else (0, 3000)
+    for m in DATE_PATTERN.finditer(text, scope_start, scope_end):
+        if _UPDATED_LABEL.search(text[max(0, m.start() - 8): m.start()]):
             updated = m.group(0)
             if m.start() == found.start():
-                found = DATE_PATTERN.search(window, m.end()) or found
+                found = DATE_PATTERN.search(text, m.end(), scope_end) or found
     return found.group(0), updated
+
+
+def _labelled_date(text: str, labels: re.Pattern[str], start: int = 0, end: int | None = None
+                   ) -> re.Match[str] | None:
+    """The first date right after one of the labels in text[start:end]."""
+    for label in labels.finditer(text, start, len(text) if end is None else end):
+        at = _LABEL_GAP.match(text, label.end()).end()  # type: ignore[union-attr]
+        found = DATE_PATTERN.match(text, at) or SLASHED_DATE_PATTERN.match(text, at)
+        if found:
+            return found
+    return None
 
 
 _LABELS = {
