@@ -149,8 +149,7 @@ def article_shards(rows: Iterable[tuple[str, ...]], head: bytes, prefix: str, im
         batch.append(line)
         count += 1
         size += n
-        if updated > newest:
-            newest = updated
+        newest = max(newest, updated)
         if len(batch) >= _BATCH:
             yield from _flush(batch, count == len(batch), head)
             batch = []

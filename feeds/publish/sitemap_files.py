@@ -26,7 +26,6 @@ from ..config import Config, Site
 from .sitemap import (
     BAIDU_MAX_BYTES,
     MAX_BYTES,
-    MAX_LOC,
     MAX_URLS,
     SITEMAP_XSL,
     Cut,
