@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from publish_helpers import NOW, TZ, article, assert_valid_sitemap, fill
 
 from feeds.publish import publish
-from feeds.publish.sitemap import Cut, pack, url_entry, urlset_head
+from feeds.publish.sitemap import Cut, Tally, article_shards, url_entry, urlset_head
 from feeds.publish.sitemap_files import news_language
 
 
@@ -99,11 +99,13 @@ def test_moved_article_and_lost_shard_trigger_a_full_rebuild(make_config, store)
     assert names == ["articles-2025-08.xml"]
 
 
-def test_pack_splits_by_size_and_never_exceeds_it():
+def test_shards_split_by_size_and_never_exceed_it():
     head = urlset_head("")
-    entries = [(url_entry(f"http://www.example.cn/{i:05d}.html", "2026-01-01"), "2026-01-01")
-               for i in range(1000)]
-    events = list(pack(entries, head, max_urls=50_000, max_bytes=20_000))
+    rows = [(f"http://www.example.cn/{i:05d}.html", "", "2026-01-01", "news",
+             "http://img.example.cn/1.jpg" if i % 2 else None) for i in range(1000)]
+    tally = Tally()
+    events = list(article_shards(rows, head, "http://www.example.cn/", True, tally,
+                                 max_urls=50_000, max_bytes=20_000))
     files, current = [], b""
     for event in events:
         if isinstance(event, Cut):
@@ -111,9 +113,27 @@ def test_pack_splits_by_size_and_never_exceeds_it():
             current = b""
         else:
             current += event
-    assert len(files) > 3 and sum(n for _, n in files) == 1000
+    assert len(files) > 3 and sum(n for _, n in files) == 1000 and tally.rows == 1000
     assert all(len(data) <= 20_000 and data.startswith(b"<?xml") and data.endswith(b"</urlset>\n")
                for data, _ in files)
+
+
+def test_shard_lines_are_url_entry_lines():
+    """The hot loop formats <url> inline; it must stay byte-identical to url_entry()."""
+    rows = [("http://www.example.cn/a?x=1&y=<2>'\"", "", "2026-01-01T00:00:00Z", "news",
+             "http://img.example.cn/&1.jpg"),
+            ("http://www.example.cn/新闻/1.html", "", "2026-01-02T00:00:00Z", "tech", None),
+            ("http://www.example.cn/2.html", "", "2026-01-03T00:00:00Z", "tech", "ftp://x/1.jpg"),
+            ("http://partner.example.com/3.html", "", "2026-01-04T00:00:00Z", "biz", None)]
+    tally = Tally()
+    body = b"".join(e for e in article_shards(rows, b"", "http://www.example.cn/", True, tally)
+                    if isinstance(e, bytes))
+    expected = "".join(url_entry(url, updated, image if image and image.startswith("http")
+                                 else None) for url, _, updated, _, image in rows[:3])
+    assert body == expected.encode() + b"</urlset>\n"
+    assert tally.rows == 4 and tally.channels == {"news": "2026-01-01T00:00:00Z",
+                                                  "tech": "2026-01-03T00:00:00Z",
+                                                  "biz": "2026-01-04T00:00:00Z"}
 
 
 def test_baidu_mode_lists_every_shard_in_robots(make_config, store):

@@ -15,10 +15,9 @@ import gzip
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,12 +26,12 @@ from ..config import Config, Site
 from .sitemap import (
     BAIDU_MAX_BYTES,
     MAX_BYTES,
-    MAX_LOC,
     MAX_URLS,
     SITEMAP_XSL,
     Cut,
+    Tally,
+    article_shards,
     news_entry,
-    pack,
     render_index,
     render_urlset,
     url_entry,
@@ -161,7 +160,7 @@ def _incremental(ctx: _Context, store, manifest: dict[str, Any], result: Sitemap
             manifest["channels"][channel] = newest
     for month in sorted(store.changed_months(since, seen)):
         rows = store.sitemap_rows(month, _next_month(month))
-        months[month] = _write_month(ctx, month, rows, months.get(month), result, {})
+        months[month] = _write_month(ctx, month, rows, months.get(month), result, Tally())
     if sum(m["rows"] for m in months.values()) != store.count():
         log.info("sitemaps: article months moved; rebuilding every shard")
         return False
@@ -173,26 +172,28 @@ def _full(ctx: _Context, store, old: dict[str, Any], result: SitemapSet) -> dict
     result.full = True
     old_months = old.get("months", {}) if old.get("fingerprint") == ctx.fingerprint else {}
     months: dict[str, Any] = {}
-    channels: dict[str, str] = {}
-    for month, rows in groupby(store.sitemap_rows(), key=lambda r: r[1][:7]):
-        months[month] = _write_month(ctx, month, rows, old_months.get(month), result, channels)
+    tally = Tally()
+    for month in sorted(store.month_counts()):  # one indexed range query per month
+        rows = store.sitemap_rows(month, _next_month(month))
+        months[month] = _write_month(ctx, month, rows, old_months.get(month), result, tally)
     keep = {f["name"] for m in months.values() for f in m["files"]}
     for path in (ctx.out / DIR).glob("articles-*.xml*"):
         if path.name.removesuffix(".gz") not in keep or (path.suffix == ".gz" and not ctx.opts.gzip):
             path.unlink()
-    return {"fingerprint": ctx.fingerprint, "months": months, "channels": channels}
+    return {"fingerprint": ctx.fingerprint, "months": months, "channels": tally.channels}
 
 
 def _write_month(ctx: _Context, month: str, rows: Iterable[tuple[str, ...]],
                  old: dict[str, Any] | None, result: SitemapSet,
-                 channels: dict[str, str]) -> dict[str, Any]:
+                 tally: Tally) -> dict[str, Any]:
     """Write one month's shards; return its manifest entry {rows, files: [{name, lastmod, urls}]}."""
-    counter = [0]
-    entries = _entries(rows, ctx.prefix, ctx.opts.images, counter, channels)
+    seen_before = tally.rows
+    events = article_shards(rows, ctx.head, ctx.prefix, ctx.opts.images, tally, MAX_URLS,
+                            ctx.max_bytes)
     files: list[dict[str, Any]] = []
     writer: StreamWriter | None = None
     try:
-        for event in pack(entries, ctx.head, MAX_URLS, ctx.max_bytes):
+        for event in events:
             if isinstance(event, Cut):
                 assert writer is not None
                 name = _shard_name(month, len(files) + 1)
@@ -210,24 +211,7 @@ def _write_month(ctx: _Context, month: str, rows: Iterable[tuple[str, ...]],
             writer.abort()
     for stale in (old or {}).get("files", [])[len(files):]:
         ctx.remove(f"{DIR}/{stale['name']}")
-    return {"rows": counter[0], "files": files}
-
-
-def _entries(rows: Iterable[tuple[str, ...]], prefix: str, images: bool, counter: list[int],
-             channels: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """(url xml, lastmod) for the rows on the portal's host; counts every row seen."""
-    n = 0
-    image: str | None
-    for url, _published, updated, channel, image in rows:
-        n += 1
-        if updated > channels.get(channel, ""):
-            channels[channel] = updated
-        if not url.startswith(prefix) or len(url) > MAX_LOC:
-            continue  # partner hosts: the sitemaps.org same-host rule
-        if image and (not images or not image.startswith(("http://", "https://"))):
-            image = None
-        yield url_entry(url, updated, image), updated
-    counter[0] += n
+    return {"rows": tally.rows - seen_before, "files": files}
 
 
 def _shard_name(month: str, part: int) -> str:
