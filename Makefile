@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check feeds tests
+	$(BIN)/ruff check feeds tests benchmarks examples
 	$(BIN)/mypy feeds
 
 bench: $(STAMP)

@@ -12,7 +12,7 @@ import gzip
 import json
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from feeds.sources.extract import extract  # noqa: E402
 
 CORPORA = next((p / "shared" / "corpora" for p in Path(__file__).resolve().parents
                 if (p / "shared" / "corpora").is_dir()), Path("../shared/corpora"))
-NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def f1(pred: Counter, gold: Counter) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ from feeds.normalise import Context, normalise  # noqa: E402
 from feeds.sources.charset import decode  # noqa: E402
 from feeds.sources.extract import extract  # noqa: E402
 
-NOW = datetime(2023, 8, 1, tzinfo=timezone.utc)
+NOW = datetime(2023, 8, 1, tzinfo=UTC)
 
 
 def run(pages: list[tuple[str, bytes]], rules: dict, remove: tuple, rounds: int) -> float:

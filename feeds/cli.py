@@ -10,10 +10,11 @@ import argparse
 import json
 import logging
 import sys
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from . import __version__, config as config_mod, logs
+from . import __version__, logs
+from . import config as config_mod
 from .config import Config
 from .errors import ConfigError, FeedsError
 from .pipeline import run_once
@@ -28,7 +29,7 @@ log = logging.getLogger("feeds")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:

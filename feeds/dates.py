@@ -12,7 +12,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 
 __all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN", "LOOSE_DATE_PATTERN",
@@ -192,7 +192,7 @@ def _relative(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
     m = _AGO.search(text)
     if m:
         n = m["n"] or m["en"]
-        count = {"半": 0.5, "一": 1, "两": 2, "几": 3, "a": 1, "an": 1}.get(n.lower(), None)
+        count = {"半": 0.5, "一": 1, "两": 2, "几": 3, "a": 1, "an": 1}.get(n.lower())
         amount = count if count is not None else float(n)
         seconds = amount * _UNITS[(m["unit"] or m["eunit"]).lower()]
         return ParsedDate(local - timedelta(seconds=seconds), relative=True)
@@ -210,7 +210,7 @@ def _epoch(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
     if not _EPOCH.fullmatch(text):
         return None
     seconds = int(text) / (1000 if len(text) == 13 else 1)
-    return ParsedDate(datetime.fromtimestamp(seconds, timezone.utc))
+    return ParsedDate(datetime.fromtimestamp(seconds, UTC))
 
 
 def find_dates(text: str) -> list[re.Match[str]]:

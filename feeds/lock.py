@@ -38,7 +38,7 @@ class DaemonLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, "a+", encoding="ascii")
+        f = open(self.path, "a+", encoding="ascii")  # noqa: SIM115 (held open: it is the lock)
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

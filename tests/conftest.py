@@ -6,10 +6,10 @@ import os
 import shutil
 import textwrap
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from publish_helpers import make_config, schemas, store  # noqa: F401  (fixtures)

@@ -206,6 +206,7 @@ def _self_link(links: list[etree._Element], self_url: str, missing: str, out: li
             out.append(f"SelfNotAtom: {kind}")
 
 
-from feed_rules_formats import atom_rules as _atom
-from feed_rules_formats import rss_rules as _rss
-from feed_rules_json import json_problems
+# Last: these modules import the helpers above.
+from feed_rules_formats import atom_rules as _atom  # noqa: E402
+from feed_rules_formats import rss_rules as _rss  # noqa: E402
+from feed_rules_json import json_problems  # noqa: E402

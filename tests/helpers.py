@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -12,7 +12,7 @@ from feeds.pipeline import RunResult, run_once
 from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
-NOW = datetime(2026, 11, 27, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
 
 def run(config_path: Path, now: datetime = NOW) -> RunResult:

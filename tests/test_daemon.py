@@ -56,7 +56,8 @@ class Running:
         self.port = int(config.read_text().split("listen: 127.0.0.1:")[1].split()[0])
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "feeds.cli", "daemon", "-c", str(config)],
-            stdout=subprocess.DEVNULL, stderr=open(self.log_path, "wb"), cwd=config.parent)
+            stdout=subprocess.DEVNULL, stderr=open(self.log_path, "wb"),  # noqa: SIM115
+            cwd=config.parent)
 
     @property
     def log(self) -> str:

@@ -1,6 +1,6 @@
 """Date parsing table: every shape the portals write, resolved against a fixed fetch time."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,7 +8,7 @@ import pytest
 from feeds.dates import parse
 
 SH = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2024, 3, 1, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 @pytest.mark.parametrize("text, expected, date_only, relative", [

@@ -3,7 +3,7 @@ captions, and which visible date is the published one."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from feeds.normalise import html_to_text
 from feeds.sources.extract import extract
 
 SH = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2024, 3, 1, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)
 PARA = ("This paragraph is part of the article, with commas, clauses, and a full stop. "
         "It goes on a little longer, so that it reads like real prose, not a menu. ")
 

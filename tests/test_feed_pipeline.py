@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from feeds.cli import main
-
 from conftest import DATA
 from helpers import parse_feed, run, snapshot
+
+from feeds.cli import main
 
 FIXTURES = DATA / "feeds"
 

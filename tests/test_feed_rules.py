@@ -15,9 +15,9 @@ from feed_rules import json_problems, problems
 from helpers import NOW as RUN_NOW
 from helpers import run
 from lxml import etree
-from feeds.normalise import sanitise_html
 from share_helpers import CONFIG, HOSTILE, NOW, make_article, make_config
 
+from feeds.normalise import sanitise_html
 from feeds.publish import publish
 from feeds.store.sqlite import SQLiteStore
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from feeds.sources.fetch.guard import is_never_allowed, is_public
 from feeds.sources.fetch.retry import parse_retry_after, retry_delay
 from feeds.sources.fetch.robots import crawl_delay, parse
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("value, seconds", [

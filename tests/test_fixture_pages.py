@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds import config as config_mod
@@ -14,7 +14,7 @@ from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
 PAGES = Path(__file__).parent / "data" / "pages"
-NOW = datetime(2023, 8, 1, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2023, 8, 1, 4, 0, tzinfo=UTC)
 SERVED = {"seed-utf8": "/innovation/2023/0726/9001.html", "gbk-table": "/industry/9002.html",
           "relative-jsonld": "/brand/9003.html"}
 

@@ -6,7 +6,6 @@ import os
 import shutil
 
 import pytest
-
 from conftest import DATA
 from helpers import run
 

@@ -5,7 +5,7 @@ article edited between two versions of the site keeps its id; sitemaps; feed ful
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from feeds.store import open_store
 ROOT = Path(__file__).parent.parent
 PORTAL = ROOT / "examples" / "portal"
 ARTICLES = {a["id"]: a for a in yaml.safe_load((PORTAL / "articles.yaml").read_text("utf-8"))}
-NOW = datetime(2023, 8, 1, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2023, 8, 1, 4, 0, tzinfo=UTC)
 RULES = """\
     links: ul.news a
     rules:

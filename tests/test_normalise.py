@@ -1,10 +1,11 @@
 """Normalisation: URLs, lazy images, sanitising, summaries; hostile text still makes valid feeds."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import feedparser
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from feeds.config import Site
 from feeds.model import Image, RawArticle
@@ -13,7 +14,7 @@ from feeds.publish import atom, rss
 from feeds.publish.feedset import FeedSpec
 from feeds.urls import choose_canonical, clean_url, resolve_lazy_images
 
-NOW = datetime(2024, 3, 1, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)
 CTX = Context("src", "news", ZoneInfo("Asia/Shanghai"), NOW)
 SITE = Site(title="测试新闻网", base_url="https://feeds.example.cn/")
 

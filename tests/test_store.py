@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from feeds.model import RawArticle
@@ -12,7 +12,7 @@ from feeds.normalise import Context, normalise
 from feeds.store import open_store
 
 TZ = ZoneInfo("Asia/Shanghai")
-T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
 def article(raw: RawArticle, now: datetime = T0, source: str = "s1"):

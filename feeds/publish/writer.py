@@ -56,7 +56,7 @@ class StreamWriter:
     temp file: no half file, ever (process crash or power loss).
     """
 
-    def __init__(self, path: Path, syncer: "BackgroundSync"):
+    def __init__(self, path: Path, syncer: BackgroundSync):
         self.syncer = syncer
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)

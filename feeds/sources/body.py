@@ -16,9 +16,11 @@ import logging
 import re
 from dataclasses import dataclass
 
-from lxml import etree, html as lhtml
+from lxml import etree
+from lxml import html as lhtml
 
-from .clutter import JUNK_TAGS, drop_junk, remove as _remove
+from .clutter import JUNK_TAGS, drop_junk
+from .clutter import remove as _remove
 
 __all__ = ["extract_body", "BodyResult", "JUNK_TAGS"]
 
@@ -212,9 +214,7 @@ def _with_siblings(best: etree._Element, ranked: dict, stats: dict) -> etree._El
             keep.append(sib)
         elif s is not None and s.text:
             density = s.links / s.text
-            if ranked.get(sib, 0) >= threshold and density < 0.3:
-                keep.append(sib)
-            elif sib.tag == "p" and density < 0.25 and (s.text > 80 or s.punct >= 2):
+            if ranked.get(sib, 0) >= threshold and density < 0.3 or sib.tag == "p" and density < 0.25 and (s.text > 80 or s.punct >= 2):
                 keep.append(sib)
     return best if len(keep) == 1 else _wrap(keep)
 
@@ -234,11 +234,7 @@ def _prune(container: etree._Element) -> None:
         if el is container or not isinstance(el.tag, str) or el.getparent() is None:
             continue
         s = stats.get(el)
-        if el.tag == "h1":
-            _remove(el)
-        elif s and el.tag in _BLOCK and s.text and s.links / s.text > 0.5 and s.text < 300:
-            _remove(el)
-        elif s and el.tag in _BLOCK and s.text < 60 and _BOILER.match(el.text_content()):
+        if el.tag == "h1" or s and el.tag in _BLOCK and s.text and s.links / s.text > 0.5 and s.text < 300 or s and el.tag in _BLOCK and s.text < 60 and _BOILER.match(el.text_content()):
             _remove(el)
 
 

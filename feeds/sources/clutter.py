@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lxml import etree, html as lhtml
+from lxml import etree
+from lxml import html as lhtml
 
 __all__ = ["JUNK_TAGS", "drop_junk", "remove"]
 

@@ -8,17 +8,20 @@ text (its first group, if any, is the value). `provenance` records what produced
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from cssselect import HTMLTranslator, SelectorError
-from lxml import etree, html as lhtml
+from lxml import etree
+from lxml import html as lhtml
 
 from ..config import Rule
 from ..errors import ExtractError
 from ..model import Image, RawArticle
 from ..urls import lazy_source
-from . import body as body_mod, meta as meta_mod
+from . import body as body_mod
+from . import meta as meta_mod
 
 __all__ = ["extract", "parse_html", "select", "FIELDS"]
 

@@ -6,10 +6,10 @@ Returns `RawArticle`s; feedparser's entry dicts never leave this module.
 from __future__ import annotations
 
 import json
-from html import escape
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 import feedparser
@@ -18,8 +18,8 @@ from ..config import Source
 from ..errors import ExtractError
 from ..model import Image, RawArticle
 from ..normalise import html_to_text, strip_forbidden
-from .fetch import Fetched, Fetcher
 from .charset import decode
+from .fetch import Fetched, Fetcher
 
 __all__ = ["collect", "parse"]
 
@@ -108,7 +108,7 @@ def _struct_time(value: time.struct_time | None) -> datetime | None:
     """feedparser gives UTC struct_times; keep them aware."""
     if not value:
         return None
-    return datetime(*value[:6], tzinfo=timezone.utc)
+    return datetime(*value[:6], tzinfo=UTC)
 
 
 def _entry_image(entry: Any) -> Image | None:

@@ -5,7 +5,7 @@ and by `feeds preview`. One page that fails is logged and skipped, never the who
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ..config import Rule, Source
 from ..errors import ExtractError, FeedsError

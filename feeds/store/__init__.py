@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from ..errors import StoreError
 from ..model import Article, StoredArticle
@@ -39,7 +40,7 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str) -> "Store":
+def open_store(location: str) -> Store:
     """Open the store at `location` (a file path for SQLite)."""
     if location.startswith(("postgresql://", "postgres://")):
         raise StoreError(f"store: {location.split('@')[-1]}: PostgreSQL is not supported yet; "

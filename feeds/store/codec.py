@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..model import Article, Image
@@ -13,7 +13,7 @@ __all__ = ["to_row", "from_row", "utc_text"]
 
 def utc_text(value: datetime) -> str:
     """A sortable UTC timestamp string, the same in SQLite and PostgreSQL."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_row(article: Article) -> dict[str, Any]:

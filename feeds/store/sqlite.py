@@ -11,9 +11,10 @@ import dataclasses
 import json
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import StoreError
 from ..model import Article, StoredArticle
@@ -158,10 +159,10 @@ class SQLiteStore:
         that began before a publish must not stamp its changes behind that publish's mark), in
         microseconds, and strictly after every earlier stamp (writes are serialised by
         BEGIN IMMEDIATE), so publishers can page through changes by stamp and miss none."""
-        stamp = datetime.now(timezone.utc).strftime(STAMP_FORMAT)
+        stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
         last = self.db.execute(f"SELECT MAX({column}) FROM {table}").fetchone()[0] or ""
         if stamp <= last:
-            after = datetime.strptime(last, STAMP_FORMAT).replace(tzinfo=timezone.utc)
+            after = datetime.strptime(last, STAMP_FORMAT).replace(tzinfo=UTC)
             stamp = (after + timedelta(microseconds=1)).strftime(STAMP_FORMAT)
         return stamp
 
@@ -311,7 +312,7 @@ class SQLiteStore:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def _transaction(self) -> "_Tx":
+    def _transaction(self) -> _Tx:
         return _Tx(self.db)
 
     def close(self) -> None:

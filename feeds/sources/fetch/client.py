@@ -240,7 +240,7 @@ class Fetcher:
         try:
             body = read_body(response.raw, url, headers, max_bytes, deadline)
         except FetchError as e:
-            raise _retryable(e) if "truncated" in str(e) else e
+            raise (_retryable(e) if "truncated" in str(e) else e) from None
         return Fetched(url, status, body, headers)
 
     def _robots_txt(self, url: str, policy: Policy) -> tuple[int, bytes]:
