@@ -46,8 +46,8 @@ def timed(label: str, fn) -> None:
     start = time.perf_counter()
     result = fn()
     took = time.perf_counter() - start
-    print(f"{label:<28} {took:8.2f} s   written {len(result.written):6d}   "
-          f"up to date {result.up_to_date:6d}")
+    print(f"{label:<28} {took:8.2f} s   files written {len(result.written):6d}   "
+          f"identical {len(result.unchanged):6d}")
 
 
 def main(n: int) -> None:
