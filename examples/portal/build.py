@@ -3,7 +3,8 @@
 The pages imitate the real portal (../../../shared/seed/): nav, hot keywords, ads, breadcrumb,
 导言, a share bar, 责任编辑, tags, comments and a footer around the article; GBK pages for the
 articles marked `gbk`; lazy images; relative links; canonical links to the live site with a
-tracking parameter on some. site-v2/ is the same site after article 1201 was edited.
+tracking parameter on some. site-v2/ holds the pages that changed when article 1201 was
+edited (serve site/ with site-v2/ laid over it).
 """
 
 from __future__ import annotations
@@ -145,7 +146,18 @@ def main() -> None:
     articles = yaml.safe_load((HERE / "articles.yaml").read_text(encoding="utf-8"))
     build(HERE / "site", articles, v2=False)
     build(HERE / "site-v2", articles, v2=True)
-    print(f"{len(articles)} articles rendered into site/ and site-v2/")
+    _keep_only_changes(HERE / "site-v2", HERE / "site")
+    print(f"{len(articles)} articles rendered into site/; the pages edited since into site-v2/")
+
+
+def _keep_only_changes(newer: Path, older: Path) -> None:
+    """site-v2/ holds only what changed: serve site/ with site-v2/ laid over it."""
+    for path in sorted(newer.rglob("*"), reverse=True):  # files before their folders
+        twin = older / path.relative_to(newer)
+        if path.is_file() and twin.is_file() and path.read_bytes() == twin.read_bytes():
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 if __name__ == "__main__":
