@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["Image", "RawArticle", "Article", "Channel", "StoredArticle"]
+__all__ = ["Image", "RawArticle", "Article", "Channel"]
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,3 @@ class Article:
     guid: str = ""
     published_is_date: bool = False
     dated: bool = True  # False: the source gave no date; published is the first-seen time
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """An article as the store keeps it, with its bookkeeping."""
-
-    article: Article
-    first_seen: datetime
-    content_hash: str

@@ -25,7 +25,6 @@ from .urls import choose_canonical, resolve_lazy_images
 __all__ = [
     "Context",
     "normalise",
-    "parse_date",
     "sanitise_html",
     "html_to_text",
     "summarise",
@@ -124,12 +123,6 @@ def content_hash(article: Article) -> str:
 
 
 # --- dates -----------------------------------------------------------------------------------
-
-def parse_date(value: str | datetime | None, tz: tzinfo, now: datetime) -> tuple[datetime, bool] | None:
-    """Return (aware datetime in whole seconds, is_date_only) or None when unparseable."""
-    found = dates.parse(value, tz, now)
-    return (found.value, found.date_only) if found else None
-
 
 # --- text and HTML ---------------------------------------------------------------------------
 

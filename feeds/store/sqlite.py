@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from ..model import Article, StoredArticle
+from ..model import Article
 from ..normalise import content_hash, identity_key
 from .codec import from_row, to_row, utc_text
 
@@ -192,22 +192,6 @@ class SQLiteStore:
         )
         return [from_row(json.loads(r[0])) for r in cur.fetchall()]
 
-    def iter_articles(self) -> Iterator[StoredArticle]:
-        """Every article, oldest published first, streamed from the database."""
-        cur = self.db.execute(
-            "SELECT data, first_seen, content_hash FROM articles ORDER BY published, id"
-        )
-        for data, first_seen, digest in cur:
-            yield StoredArticle(from_row(json.loads(data)), _parse_utc(first_seen), digest)
-
-    def get(self, article_id: str) -> StoredArticle | None:
-        row = self.db.execute(
-            "SELECT data, first_seen, content_hash FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredArticle(from_row(json.loads(row[0])), _parse_utc(row[1]), row[2])
-
     def count(self, source_id: str | None = None) -> int:
         if source_id is None:
             return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
@@ -379,7 +363,3 @@ def _published_range(since: str, until: str) -> tuple[str, tuple[str, ...]]:
         clauses.append("published < ?")
         args.append(until)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
-
-
-def _parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
