@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from feeds.extract import extract  # noqa: E402
+from feeds.fetch.charset import decode  # noqa: E402
 from feeds.normalise import Context, html_to_text, normalise  # noqa: E402
-from feeds.sources.charset import decode  # noqa: E402
-from feeds.sources.extract import extract  # noqa: E402
 
 CORPORA = next((p / "shared" / "corpora" for p in Path(__file__).resolve().parents
                 if (p / "shared" / "corpora").is_dir()), Path("../shared/corpora"))

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from feeds import config as config_mod  # noqa: E402
+from feeds.extract import extract  # noqa: E402
+from feeds.fetch.charset import decode  # noqa: E402
 from feeds.normalise import Context, normalise  # noqa: E402
-from feeds.sources.charset import decode  # noqa: E402
-from feeds.sources.extract import extract  # noqa: E402
 
 NOW = datetime(2023, 8, 1, tzinfo=UTC)
 

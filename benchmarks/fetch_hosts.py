@@ -15,8 +15,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from feeds.config import FetchSettings
-from feeds.sources.fetch import Fetcher
-from feeds.sources.fetch.client import Policy
+from feeds.fetch import Fetcher
+from feeds.fetch.client import Policy
 
 LATENCY = 0.05
 BODY = b"<html><body>" + b"x" * 2000 + b"</body></html>"

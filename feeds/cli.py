@@ -17,10 +17,10 @@ from . import __version__, logs
 from . import config as config_mod
 from .config import Config
 from .errors import ConfigError, FeedsError
+from .fetch import Fetcher, Policy, policy_notes
 from .pipeline import run_once
 from .progress import Progress
 from .publish import publish
-from .sources.fetch import Fetcher, Policy, policy_notes
 from .store import open_store
 
 __all__ = ["main"]
@@ -70,7 +70,7 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
-    from .daemon import Daemon
+    from .service.daemon import Daemon
 
     listen = config_mod.DaemonSettings(listen=args.listen).listen_address if args.listen else None
     level = logging.DEBUG if args.verbose else logging.INFO
@@ -78,7 +78,7 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
-    from .status import collect_rows, render_table
+    from .service.status import collect_rows, render_table
 
     store = open_store(config.store_url)
     try:

@@ -15,11 +15,11 @@ from typing import Any
 
 from .config import Config, Source, parse_duration
 from .errors import ExtractError, FeedsError
+from .fetch import Fetcher, NotModified
+from .fetch.hosts import host_of
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
-from .sources.fetch import Fetcher, NotModified
-from .sources.fetch.hosts import host_of
 from .state import SourceState, load_state, record_failure, record_success
 
 __all__ = ["CollectResult", "RunResult", "collect_source", "run_once"]
@@ -73,9 +73,10 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
     never deletes), so what was published stays published.
     """
     result = CollectResult(source.id)
-    bound = fetcher.for_source(source)
+    kind = KINDS[source.kind]
+    bound = fetcher.for_source(source, kind.conditional)
     try:
-        raws = KINDS[source.kind](source, bound, now)
+        raws = kind.collect(source, bound, now)
         if not raws:
             raise ExtractError("no-items", source.url, "no items found (published items are kept)")
     except NotModified as e:

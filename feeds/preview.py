@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from .config import Config, Source
+from .fetch import Fetcher
 from .model import Article, RawArticle
 from .normalise import Context, html_to_text, normalise
-from .sources.fetch import Fetcher
 from .sources.page import fetch_article
 
 __all__ = ["preview", "as_json_dict", "render_text"]

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler
 
 from feeds import config as config_mod
 from feeds.config import Config
+from feeds.fetch import Fetcher
 from feeds.pipeline import RunResult, run_once
-from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 import feedparser
 
 from feeds import config as config_mod
+from feeds.fetch import Fetcher
 from feeds.pipeline import RunResult, run_once
-from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)

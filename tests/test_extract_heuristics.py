@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feeds.dates import find_dates, parse
+from feeds.extract import extract
 from feeds.normalise import html_to_text
-from feeds.sources.extract import extract
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feeds.sources.fetch.classify import challenge_reason, effective_charset
-from feeds.sources.fetch.guard import is_never_allowed, is_public
-from feeds.sources.fetch.retry import parse_retry_after, retry_delay
-from feeds.sources.fetch.robots import crawl_delay, parse
+from feeds.fetch.classify import challenge_reason, effective_charset
+from feeds.fetch.guard import is_never_allowed, is_public
+from feeds.fetch.retry import parse_retry_after, retry_delay
+from feeds.fetch.robots import crawl_delay, parse
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

@@ -25,8 +25,8 @@ from fetch_helpers import (
 from feeds.cli import main
 from feeds.config import FetchSettings
 from feeds.errors import FetchError
-from feeds.sources.fetch import Fetcher
-from feeds.sources.fetch.client import Policy
+from feeds.fetch import Fetcher
+from feeds.fetch.client import Policy
 from feeds.state import load_state
 from feeds.store import open_store
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds import config as config_mod
+from feeds.fetch import Fetcher
 from feeds.normalise import html_to_text
 from feeds.pipeline import run_once
-from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
 PAGES = Path(__file__).parent / "data" / "pages"

@@ -13,9 +13,9 @@ import yaml
 
 from feeds import config as config_mod
 from feeds.cli import main
+from feeds.fetch import Fetcher
 from feeds.normalise import html_to_text
 from feeds.pipeline import run_once
-from feeds.sources.fetch import Fetcher
 from feeds.store import open_store
 
 ROOT = Path(__file__).parent.parent

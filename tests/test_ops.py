@@ -14,8 +14,8 @@ from feeds import logs
 from feeds.cli import main
 from feeds.errors import ConfigError
 from feeds.progress import Progress
+from feeds.service.status import ago, render_table, source_rows
 from feeds.state import SourceState
-from feeds.status import ago, render_table, source_rows
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

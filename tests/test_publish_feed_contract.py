@@ -11,11 +11,12 @@ import feedparser
 import pytest
 from publish_helpers import NOW, UPDATE_GOLDEN, article, fill
 
-from feeds.publish import RENDERERS, publish
+from feeds.publish import publish
 from feeds.publish.feedset import feed_specs
+from feeds.publish.formats import FORMATS as REGISTRY
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
-FORMATS = sorted(RENDERERS)
+FORMATS = sorted(REGISTRY)
 HUBS = "feeds:\n  hubs: [https://hub.example.org/]\n  ttl: 45\n"
 
 
@@ -49,9 +50,9 @@ def site_spec(make_config, store):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_parses_and_text_survives(fmt, site_spec):
     config, spec, _ = site_spec
-    feed = parse(fmt, RENDERERS[fmt](config.site, spec))
+    feed = parse(fmt, REGISTRY[fmt].render(config.site, spec))
     assert feed["title"] == "测试新闻网"
-    assert feed["self"] == f"https://feeds.example.cn/{spec.path(fmt)}"
+    assert feed["self"] == f"https://feeds.example.cn/{spec.path(REGISTRY[fmt])}"
     titles = [i["title"] for i in feed["items"]]
     assert "A & B < C > D 第1篇" in titles
     assert len(titles) == 6
@@ -60,7 +61,7 @@ def test_parses_and_text_survives(fmt, site_spec):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_urls_absolute_dates_zoned_categories_titles(fmt, site_spec):
     config, spec, _ = site_spec
-    for item in parse(fmt, RENDERERS[fmt](config.site, spec))["items"]:
+    for item in parse(fmt, REGISTRY[fmt].render(config.site, spec))["items"]:
         assert item["link"].startswith(("http://", "https://"))
         for value in (item["published"], item["updated"]):
             assert value and ("+" in value[10:] or value.endswith(("Z", "GMT")))
@@ -79,7 +80,7 @@ def test_ids_stable_across_runs(fmt, make_config, tmp_path):
         store = SQLiteStore(str(tmp_path / f"run{run}.db"))
         fill(store, [article(n) for n in range(1, 4)])
         fill(store, [article(n) for n in range(1, 4)])  # re-collected: still one item each
-        ids.append([i["id"] for i in parse(fmt, RENDERERS[fmt](config.site,
+        ids.append([i["id"] for i in parse(fmt, REGISTRY[fmt].render(config.site,
                                                               feed_specs(config, store)[0]))["items"]])
         store.close()
     assert ids[0] == ids[1] and len(set(ids[0])) == 3
@@ -90,7 +91,7 @@ def test_build_date_is_newest_change_not_now(fmt, make_config, store):
     config = make_config()
     newest = article(2).updated.replace(hour=23)
     fill(store, [article(1), article(2, updated=newest)])
-    data = RENDERERS[fmt](config.site, feed_specs(config, store)[0])
+    data = REGISTRY[fmt].render(config.site, feed_specs(config, store)[0])
     if fmt == "json":
         assert json.loads(data)["_feeds"]["updated"] == newest.isoformat()
     else:
@@ -102,7 +103,7 @@ def test_build_date_is_newest_change_not_now(fmt, make_config, store):
 
 def test_rss_channel_and_item_extras(site_spec):
     config, spec, _ = site_spec
-    data = RENDERERS["rss"](config.site, spec).decode()
+    data = REGISTRY["rss"].render(config.site, spec).decode()
     assert data.splitlines()[1].startswith('<?xml-stylesheet type="text/xsl" href="https://feeds.example.cn/style/feed.xsl"')
     assert '<atom:link href="https://hub.example.org/" rel="hub"/>' in data
     assert "<ttl>45</ttl>" in data and "<language>zh-CN</language>" in data
@@ -116,11 +117,11 @@ def test_rss_channel_and_item_extras(site_spec):
 
 def test_atom_and_json_hub_and_enclosure(site_spec):
     config, spec, _ = site_spec
-    atom = feedparser.parse(RENDERERS["atom"](config.site, spec))
+    atom = feedparser.parse(REGISTRY["atom"].render(config.site, spec))
     assert any(link.rel == "hub" for link in atom.feed.links)
     assert any(link.get("rel") == "enclosure" and link.type == "image/jpeg"
                for e in atom.entries for link in e.links)
-    doc = json.loads(RENDERERS["json"](config.site, spec))
+    doc = json.loads(REGISTRY["json"].render(config.site, spec))
     assert doc["version"] == "https://jsonfeed.org/version/1.1"
     assert doc["hubs"] == [{"type": "WebSub", "url": "https://hub.example.org/"}]
     item = next(i for i in doc["items"] if i.get("image"))
@@ -131,7 +132,7 @@ def test_atom_and_json_hub_and_enclosure(site_spec):
 def test_empty_feed_is_valid(make_config, store):
     config = make_config()
     for fmt in FORMATS:
-        assert parse(fmt, RENDERERS[fmt](config.site, feed_specs(config, store)[0]))["items"] == []
+        assert parse(fmt, REGISTRY[fmt].render(config.site, feed_specs(config, store)[0]))["items"] == []
 
 
 def test_tag_and_source_feeds(make_config, store):
@@ -139,14 +140,14 @@ def test_tag_and_source_feeds(make_config, store):
     fill(store, [article(1), article(2, tags=("其他",))])
     specs = {s.key: s for s in feed_specs(config, store)}
     assert [a.id for a in specs["tag:chuangxin"].articles] == [article(1).id]
-    assert specs["tag:chuangxin"].path("rss") == "tags/chuangxin/rss.xml"
+    assert specs["tag:chuangxin"].path(REGISTRY["rss"]) == "tags/chuangxin/rss.xml"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_golden(fmt, make_config, store):
     config = make_config(HUBS)
     fill(store, [article(1), article(2, channel="tech")])
-    data = RENDERERS[fmt](config.site, feed_specs(config, store)[0])
+    data = REGISTRY[fmt].render(config.site, feed_specs(config, store)[0])
     golden = GOLDEN / f"site.{fmt}"
     if UPDATE_GOLDEN:
         golden.parent.mkdir(parents=True, exist_ok=True)

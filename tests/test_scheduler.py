@@ -11,7 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.config import Source
-from feeds.scheduler import (
+from feeds.service.scheduler import (
     build_trigger,
     cron_period,
     first_run,

@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 from share_helpers import HOSTILE, make_article, make_config
 
 from feeds.publish.share import render_article
-from feeds.publish.share_links import TARGETS, ShareText, share_links
+from feeds.publish.share.links import TARGETS, ShareText, share_links
 
 URL = "http://www.example.cn/news/a b?x=1&y=中文#frag"
 TITLE = 'Hello World & 你好 #1? 100% "quoted" + plus </script>'

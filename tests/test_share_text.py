@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.publish.share_text import ELLIPSIS, absolute_url, cut, first_content_image, plain_text
+from feeds.publish.share.text import ELLIPSIS, absolute_url, cut, first_content_image, plain_text
 
 
 def test_short_text_is_untouched() -> None:

@@ -1,6 +1,6 @@
 """Publishing: every output rendered from the store by pure renderers, written in one place.
 
-`RENDERERS` maps a feed format to its `render(site, spec) -> bytes`. `publish` writes the
+Feed formats are registered in formats.py. `publish` writes the
 feeds, the XSL stylesheets, the sitemap set, the feed directory, 网站地图 and robots.txt,
 then (only if URLs were added or changed) notifies hubs and search engines.
 """
@@ -14,19 +14,19 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import Config
-from . import atom, directory, jsonfeed, robots, rss, sitemap_html
+from . import directory, robots, sitemap_html
 from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
+from .formats import FORMATS
 from .notify import Outcome, notify
 from .share import publish_share
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
 from .writer import write_if_changed
 
-__all__ = ["RENDERERS", "PublishResult", "publish"]
+__all__ = ["PublishResult", "publish"]
 
 log = logging.getLogger("feeds.publish")
 
-RENDERERS = {"rss": rss.render, "atom": atom.render, "json": jsonfeed.render}
 STYLESHEETS = ("feed.xsl", "sitemap.xsl")
 
 
@@ -54,8 +54,8 @@ def publish(config: Config, store, now: datetime, send: bool = True) -> PublishR
     mark = read_mark(store)  # read first: whatever changes while we render is seen next time
     specs = feed_specs(config, store)
     changed_feeds = [site.absolute(spec.path(fmt)) for spec in specs
-                     for fmt, render in RENDERERS.items()
-                     if result.write(out, spec.path(fmt), render(site, spec))]
+                     for fmt in FORMATS.values()
+                     if result.write(out, spec.path(fmt), fmt.render(site, spec))]
     for name in STYLESHEETS:
         result.write(out, f"style/{name}", resources.files(__package__).joinpath(
             "style", name).read_bytes())

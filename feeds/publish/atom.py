@@ -17,7 +17,7 @@ from .common import (
     seconds,
     serialise,
 )
-from .feedset import FeedSpec, categories
+from .feedset import FeedFormat, FeedSpec, categories
 
 __all__ = ["render"]
 
@@ -26,7 +26,7 @@ __all__ = ["render"]
 
 def render(site: Site, spec: FeedSpec) -> bytes:
     """Return the Atom document for `spec`, newest entry first."""
-    fg = base_generator(site, spec, "atom")
+    fg = base_generator(site, spec, FORMAT)
     fg.author(name=site.title)
     if site.logo:
         fg.icon(logo_url(site))
@@ -72,3 +72,6 @@ def _text_type(field: etree._Element) -> None:
     if re.search(r"</\w+>|&#?\w+;", text):
         field.set("type", "html")
         field.text = html_text(text)
+
+
+FORMAT = FeedFormat("atom", "atom.xml", "application/atom+xml", "Atom 1.0", "Atom", render)

@@ -13,7 +13,7 @@ from lxml import etree
 from .. import __version__
 from ..config import Site
 from ..model import Image
-from .feedset import FORMAT_TYPES, FeedSpec, newest_change
+from .feedset import FeedFormat, FeedSpec, newest_change
 
 __all__ = [
     "EPOCH",
@@ -69,7 +69,7 @@ def html_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def base_generator(site: Site, spec: FeedSpec, fmt: str) -> FeedGenerator:
+def base_generator(site: Site, spec: FeedSpec, fmt: FeedFormat) -> FeedGenerator:
     """A FeedGenerator with the channel-level fields every format shares."""
     fg = FeedGenerator()
     self_url = site.absolute(spec.path(fmt))
@@ -77,7 +77,7 @@ def base_generator(site: Site, spec: FeedSpec, fmt: str) -> FeedGenerator:
     fg.title(spec.title)
     fg.description(spec.description)
     fg.subtitle(spec.description)
-    fg.link(href=self_url, rel="self", type=FORMAT_TYPES[fmt])
+    fg.link(href=self_url, rel="self", type=fmt.mime)
     for hub in spec.hubs:
         fg.link(href=hub, rel="hub")
     fg.link(href=spec.link, rel="alternate")  # last: feedgen's RSS <link> is the last one set

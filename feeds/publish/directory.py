@@ -5,7 +5,8 @@ from __future__ import annotations
 from lxml import etree
 
 from ..config import Site
-from .feedset import FORMAT_LABELS, FORMAT_TYPES, FORMATS, FeedSpec
+from .feedset import FeedSpec
+from .formats import FORMATS
 from .htmlpage import E, link, page
 
 __all__ = ["render_html", "render_opml"]
@@ -15,10 +16,9 @@ def render_html(site: Site, specs: list[FeedSpec]) -> bytes:
     """feeds.html: every feed with its URL in each format, and how to subscribe."""
     items = []
     for spec in specs:
-        urls = [E.LI(FORMAT_LABELS[fmt], "：", link(site.absolute(spec.path(fmt)),
-                                                    site.absolute(spec.path(fmt)),
-                                                    type=FORMAT_TYPES[fmt]))
-                for fmt in FORMATS]
+        urls = [E.LI(fmt.label, "：", link(site.absolute(spec.path(fmt)),
+                                          site.absolute(spec.path(fmt)), type=fmt.mime))
+                for fmt in FORMATS.values()]
         items.append(E.LI(E.STRONG(spec.title), E.UL(*urls)))
     body = [
         E.P("把下面的订阅地址复制到 RSS 阅读器（如 Feedly、Inoreader、NetNewsWire、"
@@ -42,7 +42,7 @@ def render_opml(site: Site, specs: list[FeedSpec]) -> bytes:
     body = etree.SubElement(root, "body")
     for spec in specs:
         etree.SubElement(body, "outline", type="rss", text=spec.title, title=spec.title,
-                         xmlUrl=site.absolute(spec.path("rss")), htmlUrl=spec.link,
+                         xmlUrl=site.absolute(spec.path(FORMATS["rss"])), htmlUrl=spec.link,
                          description=spec.description, language=site.language)
     return etree.tostring(root.getroottree(), pretty_print=True, xml_declaration=True,
                           encoding="UTF-8")

@@ -5,6 +5,7 @@ A `FeedSpec` is all a renderer needs: its articles plus the channel-level settin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,13 +13,20 @@ from typing import Any
 from ..config import Config
 from ..model import Article
 
-__all__ = ["FORMATS", "FORMAT_TYPES", "FeedSpec", "categories", "feed_specs", "newest_change"]
+__all__ = ["FeedFormat", "FeedSpec", "categories", "feed_specs", "newest_change"]
 
-# format name -> file name inside a feed's folder
-FORMATS = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
-FORMAT_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
-                "json": "application/feed+json"}
-FORMAT_LABELS = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
+
+@dataclass(frozen=True)
+class FeedFormat:
+    """A feed format as every output names it; each renderer module declares its own
+    (`rss.FORMAT`), and formats.py registers them."""
+
+    name: str  # "rss": the key used in config and code
+    file: str  # file name inside a feed's folder
+    mime: str
+    label: str  # "RSS 2.0": for people choosing a format
+    short: str  # "RSS": in <link title="...">
+    render: Callable[..., bytes] = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -35,8 +43,8 @@ class FeedSpec:
     hubs: tuple[str, ...] = ()
     ttl: int = 30
 
-    def path(self, fmt: str) -> str:
-        return f"{self.folder}{FORMATS[fmt]}"
+    def path(self, fmt: FeedFormat) -> str:
+        return f"{self.folder}{fmt.file}"
 
 
 def feed_specs(config: Config, store) -> list[FeedSpec]:

@@ -9,7 +9,7 @@ from typing import Any
 from ..config import Site
 from ..model import Article
 from .common import build_date, guid, image_type, logo_url, seconds
-from .feedset import FeedSpec, categories
+from .feedset import FeedFormat, FeedSpec, categories
 
 __all__ = ["render"]
 
@@ -22,7 +22,7 @@ def render(site: Site, spec: FeedSpec) -> bytes:
         "version": VERSION,
         "title": spec.title,
         "home_page_url": spec.link,
-        "feed_url": site.absolute(spec.path("json")),
+        "feed_url": site.absolute(spec.path(FORMAT)),
         "description": spec.description,
         "language": site.language,
         "authors": [{"name": site.title, "url": site.home_url}],
@@ -64,3 +64,6 @@ def _item(spec: FeedSpec, article: Article) -> dict[str, Any]:
             attachment["size_in_bytes"] = article.image.length
         item["attachments"] = [attachment]
     return item
+
+
+FORMAT = FeedFormat("json", "feed.json", "application/feed+json", "JSON Feed 1.1", "JSON Feed", render)

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ..config import Config
 from ..errors import FetchError
-from ..sources.fetch import Fetched, post
+from ..fetch import Fetched, post
 
 __all__ = ["BAIDU_BATCH", "INDEXNOW_BATCH", "Outcome", "notify"]
 

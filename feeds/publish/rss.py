@@ -17,7 +17,7 @@ from .common import (
     seconds,
     serialise,
 )
-from .feedset import FeedSpec, categories
+from .feedset import FeedFormat, FeedSpec, categories
 
 __all__ = ["render"]
 
@@ -26,7 +26,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 def render(site: Site, spec: FeedSpec) -> bytes:
     """Return the RSS 2.0 document for `spec`, newest item first."""
-    fg = base_generator(site, spec, "rss")
+    fg = base_generator(site, spec, FORMAT)
     fg.load_extension("dc", atom=False, rss=True)
     fg.load_extension("media", atom=False, rss=True)
     fg.lastBuildDate(build_date(spec))
@@ -76,3 +76,6 @@ def _add_hubs(root: etree._Element, hubs: tuple[str, ...]) -> None:
     for hub in reversed(hubs):
         link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
         anchor.addnext(link)
+
+
+FORMAT = FeedFormat("rss", "rss.xml", "application/rss+xml", "RSS 2.0", "RSS", render)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..config import Config
 from ..model import Article
-from .feedset import FORMAT_LABELS, FORMATS, FeedSpec
+from .feedset import FeedSpec
+from .formats import FORMATS
 from .htmlpage import E, link, page
 
 __all__ = ["render"]
@@ -35,10 +36,10 @@ def render(config: Config, specs: list[FeedSpec], latest: dict[str, list[Article
 
 def _feed_links(config: Config, spec: FeedSpec) -> list:
     out: list = []
-    for fmt in FORMATS:
+    for fmt in FORMATS.values():
         if out:
             out.append(" · ")
-        out.append(link(config.site.absolute(spec.path(fmt)), FORMAT_LABELS[fmt]))
+        out.append(link(config.site.absolute(spec.path(fmt)), fmt.label))
     return out
 
 

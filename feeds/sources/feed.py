@@ -16,10 +16,10 @@ import feedparser
 
 from ..config import Source
 from ..errors import ExtractError
+from ..fetch import Fetched, Fetcher
+from ..fetch.charset import decode
 from ..model import Image, RawArticle
 from ..normalise import html_to_text, strip_forbidden
-from .charset import decode
-from .fetch import Fetched, Fetcher
 
 __all__ = ["collect", "parse"]
 

@@ -12,9 +12,9 @@ import logging
 
 from ..config import Source
 from ..errors import FeedsError
+from ..fetch import Fetcher
 from ..model import RawArticle
 from ..normalise import html_to_text
-from .fetch import Fetcher
 from .page import fetch_article
 
 __all__ = ["with_full_text", "merge"]

@@ -17,11 +17,11 @@ from lxml import etree
 
 from ..config import HtmlOptions, Source
 from ..errors import FeedsError
+from ..extract import parse_html, select
+from ..fetch import Fetcher
+from ..fetch.charset import decode
 from ..model import RawArticle
 from ..urls import absolute, clean_url
-from .charset import decode
-from .extract import parse_html, select
-from .fetch import Fetcher
 from .page import fetch_articles
 
 __all__ = ["collect", "discover", "listing_links", "next_page"]

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 
 from ..config import Rule, Source
 from ..errors import ExtractError, FeedsError
+from ..extract import extract
+from ..fetch import Fetcher
+from ..fetch.charset import decode
 from ..model import RawArticle
-from .charset import decode
-from .extract import extract
-from .fetch import Fetcher
 
 __all__ = ["fetch_article", "fetch_articles"]
 

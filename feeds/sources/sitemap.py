@@ -17,9 +17,9 @@ from lxml import etree
 
 from ..config import SitemapOptions, Source
 from ..errors import ExtractError, FeedsError
+from ..fetch import Fetcher
 from ..model import RawArticle
 from ..urls import absolute, clean_url
-from .fetch import Fetcher
 from .page import fetch_articles
 
 __all__ = ["collect", "parse_sitemap", "SitemapEntry", "discover"]

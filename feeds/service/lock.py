@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import IO
 
-from .config import Config
-from .errors import FeedsError
+from ..config import Config
+from ..errors import FeedsError
 
 __all__ = ["AlreadyRunning", "DaemonLock", "lock_path"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import requests
 
-from ...errors import FetchError
+from ..errors import FetchError
 from .client import USER_AGENT
 from .response import Fetched
 

@@ -1,5 +1,5 @@
 """An article page (decoded text) -> RawArticle: per-field rules from sources.yaml first, the
-generic extractor (feeds.sources.meta + feeds.sources.body) for every field without a rule.
+generic extractor (feeds.extract.meta + feeds.extract.body) for every field without a rule.
 
 A rule is a CSS selector, optionally an attribute, and a regular expression applied to the
 text (its first group, if any, is the value). `provenance` records what produced each field.

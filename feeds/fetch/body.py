@@ -10,7 +10,7 @@ from typing import Any
 
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
-from ...errors import FetchError
+from ..errors import FetchError
 
 __all__ = ["read_body"]
 

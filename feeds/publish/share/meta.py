@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from ..config import Site
-from ..model import Article, Channel, Image
-from ..normalise import clean_text
-from .feedset import FORMATS
-from .share_links import ShareText, share_links
-from .share_text import absolute_url, cut, first_content_image, plain_text
+from ...config import Site
+from ...model import Article, Channel, Image
+from ...normalise import clean_text
+from ..formats import FORMATS
+from .links import ShareText, share_links
+from .text import absolute_url, cut, first_content_image, plain_text
 
 __all__ = [
     "LIMITS",
@@ -33,9 +33,6 @@ __all__ = [
 
 LIMITS = {"title": 100, "twitter_title": 70, "twitter_description": 200,
           "description": 200, "lead": 300, "wechat_desc": 120, "image_alt": 420}
-MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
-        "json": "application/feed+json"}
-FORMAT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 LARGE_CARD_MIN = (300, 157)  # X's minimum for summary_large_image
 
 
@@ -96,8 +93,8 @@ def feed_links(site: Site, channel: Channel | None) -> tuple[FeedLink, ...]:
     folders = [("", site.title)]
     if channel:
         folders.append((f"channels/{channel.id}/", f"{site.title} - {channel.title}"))
-    return tuple(FeedLink(f"{title} ({FORMAT_NAMES[fmt]})", MIME[fmt], site.absolute(folder + name))
-                 for folder, title in folders for fmt, name in FORMATS.items() if fmt in MIME)
+    return tuple(FeedLink(f"{title} ({fmt.short})", fmt.mime, site.absolute(folder + fmt.file))
+                 for folder, title in folders for fmt in FORMATS.values())
 
 
 def build_meta(site: Site, channel: Channel | None, article: Article, page_url: str,

@@ -24,12 +24,12 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from ..config import Config
-from ..model import Article
-from .feedset import FORMATS
-from .share_html import render_head, render_json, render_page
-from .share_meta import build_meta, feed_links
-from .writer import remove_if_exists, write_if_changed
+from ...config import Config
+from ...model import Article
+from ..formats import FORMATS
+from ..writer import remove_if_exists, write_if_changed
+from .html import render_head, render_json, render_page
+from .meta import build_meta, feed_links
 
 __all__ = ["OUTPUTS", "SHARE_DIR", "ShareResult", "publish_share", "render_article"]
 

@@ -19,17 +19,17 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from . import config as config_mod
-from .config import Config
-from .errors import ConfigError
+from .. import config as config_mod
+from ..config import Config
+from ..errors import ConfigError
+from ..state import SourceState, all_states, load_state, record_failure
+from ..store import open_store
 from .isolate import Outcome, Runner
 from .lock import DaemonLock, lock_path
 from .metrics import Metrics
 from .ops_http import OpsServer
 from .scheduler import period, plan_source, publish_at, should_run, sync_jobs
-from .state import SourceState, all_states, load_state, record_failure
 from .status import collect_rows
-from .store import open_store
 
 __all__ = ["Daemon"]
 

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
-from ..model import Image
-from ..normalise import clean_text, html_to_text
+from ...model import Image
+from ...normalise import clean_text, html_to_text
 
 __all__ = ["ELLIPSIS", "absolute_url", "cut", "first_content_image", "plain_text"]
 

@@ -5,29 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...config import Config, Source
-from ...errors import FetchError
-from .client import CONDITIONAL_KINDS, Fetcher, Policy
+from ..config import Config, Source
+from ..errors import FetchError
+from .client import Fetcher, Policy
 from .response import Fetched
 
 __all__ = ["SourceFetcher", "policy_notes"]
 
 
 class SourceFetcher:
-    """A Fetcher bound to one source's policy; its own URL is fetched conditionally (for the
-    kinds in CONDITIONAL_KINDS) and new validators are saved only on `commit()`, so that a
-    failed extraction is retried in full next time."""
+    """A Fetcher bound to one source's policy; its own URL is fetched conditionally (when its
+    kind asks for it) and new validators are saved only on `commit()`, so that a failed
+    extraction is retried in full next time."""
 
-    def __init__(self, fetcher: Fetcher, source: Source):
+    def __init__(self, fetcher: Fetcher, source: Source, conditional: bool = False):
         self.fetcher = fetcher
         self.source = source
+        self.conditional = conditional
         self.settings = fetcher.settings
         self.policy = Policy(source.allow_private, source.respect_robots)
         self.pending: dict[str, dict[str, Any]] = {}
 
     def get(self, url: str, *, conditional: bool | None = None) -> Fetched:
         if conditional is None:
-            conditional = self.source.kind in CONDITIONAL_KINDS and url == self.source.url
+            conditional = self.conditional and url == self.source.url
         return self.fetcher.get(url, policy=self.policy, conditional=conditional,
                                 pending=self.pending)
 

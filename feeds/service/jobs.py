@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from .config import Config
-from .pipeline import collect_source
-from .publish import publish
-from .sources.fetch import Fetcher
-from .store import open_store
+from ..config import Config
+from ..fetch import Fetcher
+from ..pipeline import collect_source
+from ..publish import publish
+from ..store import open_store
 
 __all__ = ["JOBS", "collect_job", "publish_job"]
 

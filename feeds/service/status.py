@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .config import Config
-from .state import SourceState, all_states
+from ..config import Config
+from ..state import SourceState, all_states
 
 __all__ = ["ago", "collect_rows", "render_table", "source_rows"]
 

@@ -23,9 +23,9 @@ from urllib.request import getproxies
 import requests
 from requests.adapters import HTTPAdapter
 
-from ... import __version__
-from ...config import Config, FetchSettings, Source
-from ...errors import FetchError
+from .. import __version__
+from ..config import Config, FetchSettings, Source
+from ..errors import FetchError
 from .body import read_body
 from .cache import HttpCache, body_hash
 from .classify import challenge_reason
@@ -35,7 +35,7 @@ from .response import Fetched, GoneError, NotModified
 from .retry import RETRY_STATUSES, retry_delay
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 
-__all__ = ["CONDITIONAL_KINDS", "USER_AGENT", "Fetcher", "Policy", "user_agent"]
+__all__ = ["USER_AGENT", "Fetcher", "Policy", "user_agent"]
 
 if TYPE_CHECKING:
     from .source import SourceFetcher
@@ -46,7 +46,6 @@ PROJECT_URL = "https://github.com/feeds/feeds"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 ERROR_BODY_BYTES = 256 * 1024  # enough to recognise a challenge page in an error response
-CONDITIONAL_KINDS = frozenset({"feed"})  # kinds whose own URL is fetched conditionally
 ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
           "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
 
@@ -95,9 +94,11 @@ class Fetcher:
         agent = user_agent(config.site.contact_url or config.site.base_url)
         return cls(config.fetch, agent, store)
 
-    def for_source(self, source: Source) -> SourceFetcher:
+    def for_source(self, source: Source, conditional: bool = False) -> SourceFetcher:
+        """This fetcher bound to `source`'s policy; with `conditional`, the source's own URL
+        is fetched with a conditional GET (its kind says whether that makes sense)."""
         from .source import SourceFetcher  # a thin view over this class
-        return SourceFetcher(self, source)
+        return SourceFetcher(self, source, conditional)
 
     def get(self, url: str, *, policy: Policy | None = None, conditional: bool = False,
             pending: dict[str, dict[str, Any]] | None = None) -> Fetched:

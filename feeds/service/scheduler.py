@@ -25,8 +25,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .config import Source, parse_duration
-from .state import SourceState
+from ..config import Source, parse_duration
+from ..state import SourceState
 
 __all__ = [
     "Plan",

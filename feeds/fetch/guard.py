@@ -9,7 +9,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from ...errors import FetchError
+from ..errors import FetchError
 
 __all__ = ["check_url", "is_never_allowed", "is_public"]
 

@@ -19,8 +19,8 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from lxml.html import builder as E
 
-from .share_links import LABELS
-from .share_meta import ShareMeta, json_ld, open_graph, twitter, wechat
+from .links import LABELS
+from .meta import ShareMeta, json_ld, open_graph, twitter, wechat
 
 __all__ = ["HTML_ATTRS", "qr_svg", "render_head", "render_json", "render_page", "script_json"]
 

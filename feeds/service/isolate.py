@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from . import logs
+from .. import logs
 
 __all__ = ["Outcome", "Runner"]
 
@@ -48,7 +48,7 @@ def _child_main(conn: Connection, job: str, args: tuple[Any, ...], label: str,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     logs.setup(log_format, log_level, source=label)
-    from .errors import FeedsError
+    from ..errors import FeedsError
     from .jobs import JOBS
 
     try:
@@ -66,7 +66,7 @@ class Runner:
 
     def __init__(self, log_format: str = "text", log_level: int = logging.INFO):
         self.ctx = multiprocessing.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["feeds.jobs"])
+        self.ctx.set_forkserver_preload(["feeds.service.jobs"])
         self.log_args = (log_format, log_level)
         self.children: set[Any] = set()
         self.lock = threading.Lock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...errors import FetchError
+from ..errors import FetchError
 from .classify import effective_charset
 
 __all__ = ["Fetched", "GoneError", "NotModified"]

@@ -1,6 +1,6 @@
 """The generic body extractor: a text-density heuristic on an lxml tree.
 
-Clutter goes first (feeds.sources.clutter). Every paragraph-like block then scores by its length
+Clutter goes first (feeds.extract.clutter). Every paragraph-like block then scores by its length
 and punctuation (Chinese ，。 count like English commas) minus its share of link text; its score
 flows to its parent and, halved, to its grandparent (text lying loose beside blocks scores for
 its own element; linked snippets cut off with "..." are teasers and score nothing). The best
@@ -24,7 +24,7 @@ from .clutter import remove as _remove
 
 __all__ = ["extract_body", "BodyResult", "JUNK_TAGS"]
 
-log = logging.getLogger("feeds.sources.body")
+log = logging.getLogger("feeds.extract.body")
 
 _BLOCK = frozenset({"p", "div", "td", "table", "tr", "tbody", "ul", "ol", "li", "section",
                     "article", "main", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",

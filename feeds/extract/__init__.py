@@ -1,0 +1,14 @@
+"""Article page (decoded text) -> RawArticle: per-field rules from sources.yaml first, the
+generic extractor for every field without a rule.
+
+    article.py  rules, selection and the field-by-field assembly, with provenance
+    meta.py     title, dates, labelled fields, lead image, canonical URL, language
+    body.py     the text-density body heuristic (trafilatura as a second opinion)
+    clutter.py  what is never the article: junk tags, clutter class words, hidden elements
+"""
+
+from __future__ import annotations
+
+from .article import FIELDS, extract, parse_html, select
+
+__all__ = ["FIELDS", "extract", "parse_html", "select"]
