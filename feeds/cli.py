@@ -123,6 +123,30 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(config: Config, args: argparse.Namespace) -> int:
+    """Serve output/ locally as deploy/nginx.conf would (for looking, not for production)."""
+    from .service.serve import make_server, parse_listen
+
+    address = parse_listen(args.listen)
+    root = config.output_path
+    if address is None or not root.is_dir():
+        problem = f"no folder {root} (run `feeds run` first)" if address else \
+            f"--listen {args.listen!r}: not a port or HOST:PORT"
+        print(f"serve: {problem}", file=sys.stderr)
+        return 2
+    server = make_server(root, *address)
+    host, port = address[0], server.server_address[1]
+    print(f"serving {root} at http://{host}:{port}/feeds.html (local viewing only; "
+          "production: deploy/nginx.conf). Ctrl-C stops.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "run": (cmd_run, "collect every source once, then publish"),
     "publish": (cmd_publish, "publish from the store only"),
@@ -130,6 +154,7 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
 }
 
@@ -140,6 +165,8 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                                         "daemon.listen; host defaults to 127.0.0.1)"})],
     "run": [(("--force",), {"action": "store_true",
                             "help": "also collect sources that are backing off or marked gone"})],
+    "serve": [(("--listen",), {"default": "127.0.0.1:8000", "metavar": "[HOST:]PORT",
+                               "help": "address to listen on (default: %(default)s)"})],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
