@@ -134,3 +134,37 @@ def test_a_failing_cron_source_backs_off_by_its_real_period(http_server, write_c
     with Runtime.open(config) as rt:
         state = load_state(rt.store, "src")
     assert state.next_attempt >= (NOW + timedelta(days=1)).isoformat()  # not "1 h"
+
+
+def test_processes_meeting_a_new_host_together_fetch_its_robots_txt_once(tmp_path):
+    import threading
+    import time
+
+    from feeds.fetch.cache import HttpCache
+    from feeds.fetch.robots import RobotsCache
+    from feeds.store import open_store
+
+    fetched: list[str] = []
+    start = threading.Barrier(4)
+
+    def fetch(url: str) -> tuple[int, bytes]:
+        fetched.append(url)
+        time.sleep(0.3)  # a real fetch takes a while: long enough for all four to be asking
+        return 200, b"User-agent: *\nDisallow: /x/\n"
+
+    def process(results: list) -> None:  # its own store connection and caches, as a child has
+        store = open_store(str(tmp_path / "feeds.db"))
+        try:
+            robots = RobotsCache(3600, HttpCache(store))
+            start.wait()
+            results.append(robots.rules("http://a.example", fetch).allowed("http://a.example/x/1"))
+        finally:
+            store.close()
+
+    results: list[bool] = []
+    threads = [threading.Thread(target=process, args=(results,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == [False] * 4 and fetched == ["http://a.example/robots.txt"]
