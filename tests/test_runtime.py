@@ -63,7 +63,7 @@ def test_a_daemon_job_obeys_the_fetch_section(http_server, write_config):
     assert collect_job(config, "src", NOW)["error_kind"] == "too-large"
 
 
-def test_a_daemon_job_skips_a_gone_source_as_run_does(http_server, write_config):
+def test_a_daemon_job_skips_a_gone_source_as_run_does(http_server, write_config, capsys):
     http_server.add("/feed.xml", b"", status=410)
     config = load_config(write_config, [source_yaml("src", http_server.url("/feed.xml"))])
     assert collect_job(config, "src", NOW)["error_kind"] == "http-4xx"
@@ -73,6 +73,8 @@ def test_a_daemon_job_skips_a_gone_source_as_run_does(http_server, write_config)
     with Runtime.open(config) as rt:
         state = load_state(rt.store, "src")
     assert state.gone and state.failures == 1 and state.gone_url == config.sources[0].url
+    assert main(["status", "-c", str(config.path)]) == 1
+    assert "src     gone (410)" in capsys.readouterr().out
 
 
 def test_robots_txt_is_fetched_once_for_every_runtime_on_the_store(http_server, write_config):
