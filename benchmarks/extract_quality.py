@@ -19,15 +19,15 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from feeds.extract import extract  # noqa: E402
-from feeds.fetch.charset import decode  # noqa: E402
-from feeds.normalise import Context, html_to_text, normalise  # noqa: E402
-
 from quality_sets import (  # noqa: E402
     score_cwced_authors,
     score_devset,
     score_waddle,
 )
+
+from feeds.extract import extract  # noqa: E402
+from feeds.fetch.charset import decode  # noqa: E402
+from feeds.normalise import Context, html_to_text, normalise  # noqa: E402
 
 CORPORA = next((p / "shared" / "corpora" for p in Path(__file__).resolve().parents
                 if (p / "shared" / "corpora").is_dir()), Path("../shared/corpora"))
