@@ -1,7 +1,7 @@
-"""Command line: `feeds run | publish | check | daemon | status`.
+"""Command line: `feeds run | publish | check | daemon | status | migrate | store copy ...`.
 
 Exit status: 0 all went well, 1 some source failed (the others were still published),
-2 bad usage or bad config.
+2 bad usage, bad config, or a store whose schema needs `feeds migrate`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from .fetch import Policy, policy_notes
 from .pipeline import run_once
 from .progress import Progress
 from .runtime import Runtime
-from .store import Store
+from .store import Store, migrate_store
+from .store.schema import SchemaAhead, SchemaBehind
 
 __all__ = ["main"]
 
@@ -102,6 +103,26 @@ def _remove_one(store: Store, key: str) -> bool:
     return article is not None
 
 
+def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
+    """Apply the store's pending schema migrations (safe to run twice, or on two machines)."""
+    before, applied = migrate_store(config.store_url)
+    after = before + len(applied)
+    if applied:
+        print(f"store: schema version {before} -> {after} ({', '.join(applied)})")
+    else:
+        print(f"store: already at version {after}")
+    return 0
+
+
+def cmd_store(config: Config | None, args: argparse.Namespace) -> int:
+    """`feeds store copy FROM TO`: every article, tombstone, stamp and state row, as they are."""
+    from .store.copy import copy_store
+
+    counts = copy_store(args.source, args.target)
+    print("copied " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    return 0
+
+
 def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     from .preview import as_json_dict, preview, render_text
 
@@ -156,7 +177,10 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
     "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
+    "migrate": (cmd_migrate, "apply the store's pending schema migrations"),
+    "store": (cmd_store, "store copy FROM TO: move a site between SQLite and PostgreSQL"),
 }
+NO_CONFIG = {"store"}  # takes store locations, not a config
 
 # Options only some commands take: command -> [(flags, argparse keyword arguments)].
 EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
@@ -170,6 +194,11 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
+    "store": [
+        (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
+        (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),
+        (("target",), {"metavar": "TO", "help": "SQLite file path or postgresql:// URL"}),
+    ],
     "preview": [
         (("url",), {"help": "the article page to fetch (http(s) or file:)"}),
         (("--source",), {"help": "extract with this source's rules and channel"}),
@@ -198,14 +227,20 @@ def main(argv: list[str] | None = None) -> int:
     verbose = args.verbose or args.command == "daemon"
     logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
-        config = config_mod.load(args.config)
+        config = None if args.command in NO_CONFIG else config_mod.load(args.config)
     except ConfigError as e:
         for problem in e.problems:
             print(problem, file=sys.stderr)
         return 2
     handler, _ = COMMANDS[args.command]
     try:
-        return handler(config, args)
+        return handler(config, args)  # type: ignore[arg-type]  # None only for NO_CONFIG
+    except SchemaBehind as e:
+        print(f"{e}; run: feeds migrate -c {args.config}", file=sys.stderr)
+        return 2
+    except SchemaAhead as e:
+        print(str(e), file=sys.stderr)
+        return 2
     except FeedsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
