@@ -10,9 +10,9 @@ by hand, what every entry point must produce.
 Adding an entry point (e.g. `feeds worker`) is one class and one line:
 
     class WorkerEntry:
-        name = "worker"
-        def store(self, request) -> str:           # where its store lives, e.g.
-            return request.getfixturevalue("pg_url")   # a fresh PostgreSQL database
+        name = "worker-postgres"
+        def store(self, request) -> str:           # where its store lives:
+            return _store("postgres", request)     # a fresh PostgreSQL schema
         def drive(self, config: Path, scenario: Scenario) -> None:
             # start `feeds worker -c config` (and what schedules for it) as subprocesses,
             # wait_for(scenario.done) and wait_for(scenario.held_logged(log_text)),
@@ -195,13 +195,20 @@ EXPECTED_RECORDED = {
 }
 
 
+def _store(kind: str, request: pytest.FixtureRequest) -> str:
+    """An SQLite file beside the config, or a fresh PostgreSQL schema (conftest's pg_url)."""
+    return "data/feeds.db" if kind == "sqlite" else str(request.getfixturevalue("pg_url"))
+
+
 class RunEntry:
     """`feeds run`, once per round, as a timer would start it (in this process)."""
 
-    name = "run"
+    def __init__(self, store: str = "sqlite"):
+        self.kind = store
+        self.name = f"run-{store}"
 
     def store(self, request: pytest.FixtureRequest) -> str:
-        return "data/feeds.db"
+        return _store(self.kind, request)
 
     def drive(self, config: Path, scenario: Scenario) -> None:
         for _ in range(ROUNDS + 2):
@@ -214,10 +221,12 @@ class RunEntry:
 class DaemonEntry:
     """A real `feeds daemon` subprocess, stopped with SIGTERM once the scenario is done."""
 
-    name = "daemon"
+    def __init__(self, store: str = "sqlite"):
+        self.kind = store
+        self.name = f"daemon-{store}"
 
     def store(self, request: pytest.FixtureRequest) -> str:
-        return "data/feeds.db"
+        return _store(self.kind, request)
 
     def drive(self, config: Path, scenario: Scenario) -> None:
         daemon = Running(config)
@@ -231,4 +240,5 @@ class DaemonEntry:
             daemon.close()
 
 
-ENTRY_POINTS: list[EntryPoint] = [RunEntry(), DaemonEntry()]
+ENTRY_POINTS: list[EntryPoint] = [RunEntry("sqlite"), DaemonEntry("sqlite"),
+                                  RunEntry("postgres"), DaemonEntry("postgres")]
