@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -97,19 +97,28 @@ def skip_reason(state: SourceState, source: Source, now: datetime, force: bool =
     """Why `source` should not be attempted now ('' to attempt it).
 
     A source marked gone (HTTP 410) waits for --force or a new URL in the config; one that
-    keeps failing waits out its backoff (less `slack_seconds`). A healthy source is always
-    attempted: when it runs is the caller's schedule (a 304 costs little)."""
+    keeps failing waits out its backoff (less `slack_seconds`, but never less the server's
+    Retry-After). A healthy source is always attempted: when it runs is the caller's schedule
+    (a 304 costs little)."""
     if force:
         return ""
     if state.gone and state.gone_url in ("", source.url):
         return "gone (HTTP 410); fix its URL in the config or run with --force"
     if state.failures and state.next_attempt:
         until = datetime.fromisoformat(state.next_attempt)
-        if until > now + timedelta(seconds=slack_seconds):
+        if until > now + timedelta(seconds=slack_seconds) or _asked_until(state) > now:
             error = state.last_error.get("kind", "error")
             return (f"backing off after {state.failures} failure(s) ({error}) until "
                     f"{state.next_attempt}; --force to try now")
     return ""
+
+
+def _asked_until(state: SourceState) -> datetime:
+    """The end of the server's Retry-After: no slack undercuts what the server asked."""
+    error = state.last_error
+    if not error.get("retry_after") or not error.get("at"):
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(error["at"]) + timedelta(seconds=float(error["retry_after"]))
 
 
 def spread_offset(source_id: str, window: float) -> float:

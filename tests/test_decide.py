@@ -142,3 +142,14 @@ def test_publish_debounce_waits_for_quiet_but_not_forever():
     assert decide.publish_at(NOW, NOW + timedelta(seconds=3), 5, 60) == NOW + timedelta(seconds=8)
     assert decide.publish_at(NOW, NOW + timedelta(seconds=58), 5, 60) == NOW + timedelta(
         seconds=60)
+
+
+def test_no_slack_undercuts_a_servers_retry_after():
+    asked = SourceState("a", failures=1, next_attempt=(NOW + timedelta(hours=1)).isoformat(),
+                        last_error={"at": NOW.isoformat(), "kind": "http-5xx",
+                                    "retry_after": 3600})
+    just_before = NOW + timedelta(minutes=59)
+    assert decide.skip_reason(asked, _source(), just_before, slack_seconds=300) != ""
+    assert decide.skip_reason(asked, _source(), NOW + timedelta(hours=1), slack_seconds=300) == ""
+    ours = SourceState("a", failures=1, next_attempt=(NOW + timedelta(hours=1)).isoformat())
+    assert decide.skip_reason(ours, _source(), just_before, slack_seconds=300) == ""

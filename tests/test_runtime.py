@@ -123,6 +123,7 @@ def test_a_long_retry_after_holds_the_source_back_in_the_state(http_server, writ
     with Runtime.open(config) as rt:
         state = load_state(rt.store, "src")
     assert state.next_attempt >= (NOW + timedelta(seconds=3600)).isoformat()
+    assert state.last_error["retry_after"] == 3600
     later = collect_job(config, "src", NOW + timedelta(minutes=30))
     assert later["waiting"].startswith("backing off after 1 failure(s) (http-5xx)")
     assert len(_requests(http_server, "/feed.xml")) == 1
