@@ -153,3 +153,14 @@ def test_no_slack_undercuts_a_servers_retry_after():
     assert decide.skip_reason(asked, _source(), NOW + timedelta(hours=1), slack_seconds=300) == ""
     ours = SourceState("a", failures=1, next_attempt=(NOW + timedelta(hours=1)).isoformat())
     assert decide.skip_reason(ours, _source(), just_before, slack_seconds=300) == ""
+
+
+def test_due_for_a_polling_scheduler_waits_for_the_next_attempt_and_never_runs_gone():
+    source = _source()
+    soon = (NOW + timedelta(minutes=10)).isoformat()
+    assert decide.due(SourceState("a"), source, NOW)  # never run
+    assert not decide.due(SourceState("a", next_attempt=soon), source, NOW)
+    assert decide.due(SourceState("a", next_attempt=soon), source, NOW + timedelta(minutes=10))
+    assert decide.due(SourceState("a", next_attempt=soon), source, NOW, slack_seconds=600)
+    gone = SourceState("a", failures=1, gone=True, gone_url=source.url, next_attempt=soon)
+    assert not decide.due(gone, source, NOW + timedelta(days=1))
