@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from ..config import Rule, Source
 from ..errors import ExtractError, FeedsError
 from ..extract import extract
-from ..fetch import Fetcher
+from ..fetch import Fetcher, SourceFetcher
 from ..fetch.charset import decode
 from ..model import RawArticle
 
@@ -19,7 +19,7 @@ __all__ = ["fetch_article", "fetch_articles"]
 log = logging.getLogger("feeds.sources.page")
 
 
-def fetch_article(fetcher: Fetcher, url: str, source: Source | None = None,
+def fetch_article(fetcher: Fetcher | SourceFetcher, url: str, source: Source | None = None,
                   rules: Mapping[str, Rule] | None = None, remove: tuple[str, ...] = ()
                   ) -> RawArticle:
     """Fetch one article page, decode it (source override, HTTP charset, BOM, meta, detection)
