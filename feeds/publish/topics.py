@@ -151,6 +151,7 @@ def _scan(store, topics: list[Topic], limits: dict[str, int]) -> dict[str, list[
             if not open_topics:
                 break
             matcher = TopicMatcher(open_topics)
+    getattr(rows, "close", lambda: None)()  # an early stop ends the store's cursor now
     return found
 
 
