@@ -51,7 +51,14 @@ LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("f
 STAMP = """UPDATE change_clock SET last = to_char(GREATEST(clock_timestamp(),
     CASE WHEN last = '' THEN '-infinity' ELSE last::timestamptz + interval '1 microsecond' END)
     AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') RETURNING last"""
-COLUMNS = "id, content_hash, first_seen, data"
+# After the key locks (a statement of its own: its snapshot must be taken after the wait):
+# is it taken down? the stored row by identity key, else by URL, locked until commit.
+FIND = """SELECT EXISTS (SELECT 1 FROM removed_articles WHERE ident = %(ident)s OR url = %(url)s),
+    a.id, a.content_hash, a.first_seen, a.data
+    FROM (VALUES (1)) AS one LEFT JOIN LATERAL (
+        SELECT id, content_hash, first_seen, data FROM articles
+        WHERE ident = %(ident)s OR url = %(url)s
+        ORDER BY ident = %(ident)s DESC, id LIMIT 1 FOR UPDATE) AS a ON true"""
 
 
 def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
@@ -137,14 +144,10 @@ class PostgresStore:
         ident = identity_key(article.source_id, article.guid, article.url)
         with self._tx() as conn:
             _lock_keys(conn, ident, article.url)
-            if conn.execute("SELECT 1 FROM removed_articles WHERE ident = %s OR url = %s LIMIT 1",
-                            (ident, article.url)).fetchone():
+            removed, *row = conn.execute(FIND, {"ident": ident, "url": article.url}).fetchone()
+            if removed:
                 return "removed", article
-            row = (conn.execute(f"SELECT {COLUMNS} FROM articles WHERE ident = %s FOR UPDATE",
-                                (ident,)).fetchone()
-                   or conn.execute(f"SELECT {COLUMNS} FROM articles WHERE url = %s LIMIT 1 "
-                                   "FOR UPDATE", (article.url,)).fetchone())
-            if row is None:
+            if row[0] is None:
                 outcome = merge.first_sight(article)
                 _insert(conn, ident, outcome, utc_text(now))
             else:
