@@ -144,7 +144,9 @@ class PostgresStore:
         ident = identity_key(article.source_id, article.guid, article.url)
         with self._tx() as conn:
             _lock_keys(conn, ident, article.url)
-            removed, *row = conn.execute(FIND, {"ident": ident, "url": article.url}).fetchone()
+            found = conn.execute(FIND, {"ident": ident, "url": article.url}).fetchone()
+            assert found is not None  # the one-row VALUES always gives a row
+            removed, *row = found
             if removed:
                 return "removed", article
             if row[0] is None:
