@@ -246,6 +246,26 @@ class PostgresStore:
                             f"FROM articles {where} ORDER BY published, id",
                             tuple(v for v in (since, until) if v))
 
+    def topic_rows(self, body: bool, channels: tuple[str, ...] = (),
+                   sources: tuple[str, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """Topic matching's text, newest first, streamed (see SQLiteStore.topic_rows)."""
+        clauses, args = [], []
+        for column, values in (("channel", channels), ("source_id", sources)):
+            if values:
+                clauses.append(f"{column} = ANY(%s)")
+                args.append(list(values))
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
+        body_sql = "data->>'content_html'" if body else "NULL"
+        return self._stream("SELECT id, published, channel, source_id, data->>'title', "
+                            f"data->>'summary', (data->'tags')::text, {body_sql} "
+                            f"FROM articles {where} ORDER BY published DESC, id DESC", tuple(args))
+
+    def by_ids(self, ids: list[str]) -> list[Article]:
+        """The articles with these ids, in the order given (missing ids are left out)."""
+        found = {i: from_row(d) for i, d in self._all(
+            "SELECT id, data FROM articles WHERE id = ANY(%s)", (list(ids),))}
+        return [found[i] for i in ids if i in found]
+
     def news_rows(self, since: str, limit: int, url_prefix: str) -> list[tuple[str, ...]]:
         return self._all("SELECT url, data->>'published', data->>'title' FROM articles "
                          "WHERE published >= %s AND starts_with(url, %s) "
