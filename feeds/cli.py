@@ -274,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(config, args)  # type: ignore[arg-type]  # None only for NO_CONFIG
     except SchemaBehind as e:
-        print(f"{e}; run: feeds migrate -c {args.config}", file=sys.stderr)
+        todo = "feeds migrate with a config naming it" if config is None else \
+            f"feeds migrate -c {args.config}"
+        print(f"{e}; run: {todo}", file=sys.stderr)
         return 2
     except SchemaAhead as e:
         print(str(e), file=sys.stderr)
