@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from ...config import Config
 from ...model import Article, Channel
+from ...store import Store
 from ..formats import FORMATS
 from ..writer import BatchWriter, remove_if_exists, write_if_changed
 from .html import STYLE, STYLESHEET, render_all
@@ -95,7 +96,7 @@ def render_article(config: Config, article: Article) -> dict[str, bytes]:
     return _Renderer(config).render(article)
 
 
-def publish_share(config: Config, store, now: datetime) -> ShareResult:
+def publish_share(config: Config, store: Store, now: datetime) -> ShareResult:
     """Bring output/share/ up to date with the store; only changed articles are rendered."""
     folder = config.output_path / SHARE_DIR
     settings = _settings_digest(config)
@@ -117,7 +118,7 @@ def publish_share(config: Config, store, now: datetime) -> ShareResult:
     while removed := store.removed_after(mark.removed, BATCH):
         for _removed_at, article_id in removed:
             _remove_files(config.output_path, article_id, result)
-        mark = mark._replace(removed=tuple(removed[-1]))
+        mark = mark._replace(removed=(removed[-1][0], removed[-1][1]))
         _save(folder, settings, mark)
     _save(folder, settings, mark)
     return result
