@@ -20,6 +20,7 @@ from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
 from .formats import FORMATS
 from .notify import Outcome, notify
+from .paths import Paths
 from .share import publish_share
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
 from .topics import publish_topics
@@ -36,9 +37,9 @@ STYLESHEETS = ("feed.xsl", "sitemap.xsl")
 class PublishResult:
     """Which output files were rewritten and which were already up to date, and who was told."""
 
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=Paths)  # Paths: a sample and the count
+    unchanged: list[str] = field(default_factory=Paths)
+    removed: list[str] = field(default_factory=Paths)
     changed_urls: list[str] = field(default_factory=list)
     notified: list[Outcome] = field(default_factory=list)
     sitemaps: SitemapSet | None = None

@@ -45,7 +45,7 @@ __all__ = ["SitemapSet", "news_language", "portal_prefix", "publish_sitemaps"]
 log = logging.getLogger("feeds.publish.sitemaps")
 
 STATE = "sitemaps"
-FORMAT_VERSION = 1  # bump when the shard markup changes: forces one full rebuild
+FORMAT_VERSION = 2  # bump when the shard bytes change (2: ties by id): one full rebuild
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_MAX = 1000
 DIR = "sitemaps"

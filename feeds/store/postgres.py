@@ -242,8 +242,8 @@ class PostgresStore:
         through a server-side cursor, so a month of a million articles is never all in memory."""
         clauses = [c for c, v in (("published >= %s", since), ("published < %s", until)) if v]
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
-        return self._stream("SELECT url, published, updated, channel, data->'image'->>'url' "
-                            f"FROM articles {where} ORDER BY published, id",
+        return self._stream("SELECT url, published, updated, channel, image_url "
+                            f"FROM sitemap_entries {where} ORDER BY published, id",
                             tuple(v for v in (since, until) if v))
 
     def topic_rows(self, body: bool, channels: tuple[str, ...] = (),

@@ -197,15 +197,15 @@ class SQLiteStore:
     # --- publishing queries (sitemaps stream; feeds per tag/source; changes since) ----------
 
     def sitemap_rows(self, since: str = "", until: str = "") -> Iterator[tuple[str, ...]]:
-        """(url, published, updated, channel, image url) ordered by published; streamed.
+        """(url, published, updated, channel, image url) ordered by published, then id; streamed.
 
         `since`/`until` bound the UTC `published` text (e.g. '2023-07' .. '2023-08') so one
         month is read through the published index without touching the others.
         """
         where, args = _published_range(since, until)
-        return iter(self.db.execute(
-            "SELECT url, published, updated, channel, json_extract(data, '$.image.url') "
-            f"FROM articles {where} ORDER BY published", args))  # ties: index (rowid) order
+        return iter(self.db.execute(  # the narrow table (migration 2), in its key order
+            "SELECT url, published, updated, channel, image_url "
+            f"FROM sitemap_entries {where} ORDER BY published, id", args))
 
     def news_rows(self, since: str, limit: int, url_prefix: str) -> list[tuple[str, ...]]:
         """(url, published as stored, title) of the newest articles published since `since`."""

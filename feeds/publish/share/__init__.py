@@ -31,6 +31,7 @@ from ...config import Config
 from ...model import Article, Channel
 from ...store import Store
 from ..formats import FORMATS
+from ..paths import Paths
 from ..writer import BatchWriter, remove_if_exists, write_if_changed
 from .html import STYLE, STYLESHEET, render_all
 from .meta import FeedLink, build_meta, feed_links, feed_pages
@@ -59,9 +60,9 @@ def share_path(article_id: str, suffix: str = ".html") -> str:
 class ShareResult:
     """Share files rewritten, found identical, removed; articles that failed to render."""
 
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=Paths)  # a sample and the count (paths.py)
+    unchanged: list[str] = field(default_factory=Paths)
+    removed: list[str] = field(default_factory=Paths)
     failed: list[str] = field(default_factory=list)
 
 
