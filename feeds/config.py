@@ -387,6 +387,8 @@ class ShareSettings:
     """Per-article share pages (output/share/<id[:3]>/<id>.html, .json, .head.html)."""
 
     enabled: bool = True
+    # processes rendering a large backlog (a first publish): one per core to use
+    workers: int = field(default=1, metadata=_check(_positive))
 
 
 @dataclass(frozen=True)

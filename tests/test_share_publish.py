@@ -197,3 +197,27 @@ def test_a_kill_leaves_no_temp_files_and_the_mark_covers_only_flushed_batches(
     assert not list((config.output_path / "share").rglob("*.tmp"))
     mark = json.loads((config.output_path / "share" / ".mark.json").read_text())
     assert mark["after"][1] == store.changed_after(("", ""), 2)[-1][1]  # first batch only
+
+
+def test_a_large_backlog_rendered_by_two_processes_gives_the_same_files(tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    from feeds.publish import share
+
+    monkeypatch.setattr(share, "BATCH", 4)
+    monkeypatch.setattr(share, "PARALLEL", 8)
+    outputs = []
+    for workers in (1, 2):
+        root = tmp_path / str(workers)
+        root.mkdir()
+        config = make_config(root, CONFIG + f"share:\n  workers: {workers}\n")
+        store = SQLiteStore(str(root / "feeds.db"))
+        for i in range(1, 24):
+            store.upsert(make_article(i), NOW)
+        result = publish_share(config, store, NOW)
+        assert len(result.written) == 23 * 3
+        outputs.append({p.relative_to(config.output_path).as_posix(): p.read_bytes()
+                        for p in (config.output_path / "share").glob("*/*")})
+        mark = json.loads((config.output_path / "share" / ".mark.json").read_text())
+        assert mark["after"][1] == make_article(23).id  # every batch covered, in order
+        assert publish_share(config, store, NOW).written == []
+    assert outputs[0] == outputs[1]

@@ -19,11 +19,11 @@ class Paths(list[str]):
 
     def __init__(self, paths: Iterable[str] = ()) -> None:
         super().__init__()
-        self.count = 0
+        self.total = 0
         self += paths
 
     def append(self, path: str) -> None:
-        self.count += 1
+        self.total += 1
         if super().__len__() < LIMIT:
             super().append(path)
 
@@ -32,8 +32,8 @@ class Paths(list[str]):
         for path in paths:  # a Paths yields its sample; its count carries the rest
             self.append(path)
         if isinstance(paths, Paths):
-            self.count += paths.count - kept
+            self.total += paths.total - kept
         return self
 
     def __len__(self) -> int:
-        return self.count
+        return self.total

@@ -99,6 +99,7 @@ class PostgresStore:
         """Connect (one clear error when the server does not answer); create the schema in an
         empty database; with `check`, refuse a schema that is behind or ahead."""
         self.where = describe(url)
+        self.location = url  # what open_store() takes, e.g. for worker processes
         try:
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as e:
@@ -207,6 +208,10 @@ class PostgresStore:
         rows = self._all("SELECT changed_at, id, data FROM articles WHERE (changed_at, id) > "
                          "(%s, %s) ORDER BY changed_at, id LIMIT %s", (*after, limit))
         return [(c, i, from_row(d)) for c, i, d in rows]
+
+    def changed_keys(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
+        return self._all("SELECT changed_at, id FROM articles WHERE (changed_at, id) > "
+                         "(%s, %s) ORDER BY changed_at, id LIMIT %s", (*after, limit))
 
     def removed_after(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
         return self._all("SELECT removed_at, id FROM removed_articles WHERE (removed_at, id) > "

@@ -37,7 +37,7 @@ class SQLiteStore:
         refuse a store whose schema is behind or ahead (`schema.SchemaBehind`)."""
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.path = self.where = path
+        self.path = self.where = self.location = path
         self.lock = threading.RLock()
         try:
             self.db = sqlite3.connect(path, timeout=30, check_same_thread=False,
@@ -143,6 +143,13 @@ class SQLiteStore:
             "SELECT changed_at, id, data FROM articles WHERE (changed_at, id) > (?, ?) "
             "ORDER BY changed_at, id LIMIT ?", (*after, limit))
         return [(c, i, from_row(json.loads(d))) for c, i, d in cur.fetchall()]
+
+    def changed_keys(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
+        """(changed_at, id) of the next `limit` changes after the key, without the articles
+        (the changed_at index alone): where batches start, for parallel renderers."""
+        return self.db.execute(
+            "SELECT changed_at, id FROM articles WHERE (changed_at, id) > (?, ?) "
+            "ORDER BY changed_at, id LIMIT ?", (*after, limit)).fetchall()
 
     def removed_after(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
         """(removed_at, id) of the next `limit` removals after the (removed_at, id) key."""

@@ -44,6 +44,7 @@ log = logging.getLogger("feeds.publish.share")
 SHARE_DIR = "share"
 MARK = ".mark.json"
 BATCH = 500  # articles rendered between two saves of the mark
+PARALLEL = 4 * BATCH  # a backlog at least this long is rendered by share.workers processes
 RENDER_VERSION = "2"  # bump when the renderers' output changes, to re-render every article
 SHARD = 3  # leading characters of the id that name its folder
 OUTPUTS = (".html", ".json", ".head.html")
@@ -109,6 +110,15 @@ def publish_share(config: Config, store: Store, now: datetime) -> ShareResult:
     mark = Mark(("", "") if fresh else tuple(state.get("after", ("", ""))),  # type: ignore[arg-type]
                 tuple(state.get("removed", ("", ""))))  # type: ignore[arg-type]
     result, renderer = ShareResult(), _Renderer(config)
+    if config.share.workers > 1 and len(store.changed_keys(mark.after, PARALLEL)) == PARALLEL:
+        from .parallel import render_parallel
+
+        def save(last: tuple[str, str]) -> None:
+            _save(folder, settings, mark._replace(after=last))
+
+        after = render_parallel(config, store, mark.after, BATCH,
+                                lambda part: _merge(result, part), save)
+        mark = mark._replace(after=after)
     with _Syncer(folder, settings) as syncer:
         while batch := store.changed_after(mark.after, BATCH):  # stamps unique, increasing
             writer = BatchWriter()
@@ -123,6 +133,12 @@ def publish_share(config: Config, store: Store, now: datetime) -> ShareResult:
         _save(folder, settings, mark)
     _save(folder, settings, mark)
     return result
+
+
+def _merge(result: ShareResult, part: ShareResult) -> None:
+    result.written += part.written
+    result.unchanged += part.unchanged
+    result.failed += part.failed
 
 
 class _Syncer:
