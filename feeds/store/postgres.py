@@ -19,7 +19,6 @@ Concurrency (docs/design.md, "PostgreSQL store"):
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import time
 import zlib
@@ -29,13 +28,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from ..errors import StoreError
 from ..model import Article
 from ..normalise import identity_key
-from . import merge, schema
+from . import merge, pg_text, schema
 from .codec import from_row, parse_utc, to_row, utc_text
 
 __all__ = ["PostgresStore", "describe"]
@@ -105,6 +103,7 @@ class PostgresStore:
             raise StoreError(f"store {self.where}: cannot connect: {_first_line(e)}") from e
         # check_connection: a connection broken by a server restart is replaced, not handed out
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
+                                   configure=pg_text.configure,
                                    check=ConnectionPool.check_connection, name="feeds-store")
         if check:
             schema.check_version(self)
@@ -141,6 +140,7 @@ class PostgresStore:
     @_reconnecting
     def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
         """Insert or update by the merge rules; a removed article stays removed."""
+        article = pg_text.nul_free(article)  # as it will be stored: hashes compare alike
         ident = identity_key(article.source_id, article.guid, article.url)
         with self._tx() as conn:
             _lock_keys(conn, ident, article.url)
@@ -285,7 +285,7 @@ class PostgresStore:
         with self._tx() as conn:
             conn.execute(f"INSERT INTO {table} ({_key(table)}, data) VALUES (%s, %s) "
                          f"ON CONFLICT ({_key(table)}) DO UPDATE SET data = excluded.data",
-                         (key, Jsonb(data)))
+                         (key, pg_text.jsonb(data)))
 
     def all_states(self, table: str) -> dict[str, dict[str, Any]]:
         return dict(self._all(f"SELECT {_key(table)}, data FROM {table}"))
@@ -349,8 +349,8 @@ def _update(conn: psycopg.Connection[Any], article_id: str, outcome: merge.Outco
          _json(a), article_id))
 
 
-def _json(article: Article) -> Jsonb:
-    return Jsonb(to_row(article), dumps=lambda d: json.dumps(d, ensure_ascii=False))
+def _json(article: Article) -> Any:
+    return pg_text.jsonb(to_row(article))
 
 
 def _key(table: str) -> str:
