@@ -75,6 +75,7 @@ def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
                 log.warning("store %s: %s; retrying on a new connection", self.where,
                             _first_line(e))
                 time.sleep(0.2 * attempt)
+                self.pool.check()  # drop every idle connection the same restart broke
         raise AssertionError("unreachable")
     return run
 
@@ -101,10 +102,10 @@ class PostgresStore:
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as e:
             raise StoreError(f"store {self.where}: cannot connect: {_first_line(e)}") from e
-        # check_connection: a connection broken by a server restart is replaced, not handed out
+        # No check on every checkout (a round trip per call): a connection broken by a server
+        # restart fails its first statement, and `_reconnecting` then checks the whole pool.
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
-                                   configure=pg_text.configure,
-                                   check=ConnectionPool.check_connection, name="feeds-store")
+                                   configure=pg_text.configure, name="feeds-store")
         if check:
             schema.check_version(self)
 
@@ -309,10 +310,22 @@ class PostgresStore:
         return [from_row(r[0]) for r in self._all(sql, args)]
 
     def _stream(self, sql: str, args: tuple[Any, ...]) -> Iterator[tuple[str, ...]]:
-        with self._tx() as conn, conn.cursor(name="feeds_stream") as cur:
-            cur.itersize = 2000
-            cur.execute(sql, args)
-            yield from cur
+        """Rows through a server-side cursor; a connection lost before the first row is
+        replaced once (a half-read stream cannot be resumed: then the error rises)."""
+        for attempt in (1, 2):
+            started = False
+            try:
+                with self._tx() as conn, conn.cursor(name="feeds_stream") as cur:
+                    cur.itersize = 2000
+                    cur.execute(sql, args)
+                    for row in cur:
+                        started = True
+                        yield row
+                return
+            except psycopg.OperationalError:
+                if started or attempt == 2:
+                    raise
+                self.pool.check()
 
 
 def _scalar(conn: psycopg.Connection[Any], sql: str) -> Any:
