@@ -30,7 +30,7 @@ from .body import read_body
 from .cache import HttpCache, body_hash
 from .classify import challenge_reason
 from .guard import check_url
-from .hosts import HostGates, host_of, run_lanes
+from .hosts import Gates, HostGates, host_of, run_lanes
 from .response import Fetched, GoneError, NotModified
 from .retry import RETRY_STATUSES, retry_delay
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
@@ -70,7 +70,8 @@ class Fetcher:
     """Fetches URLs politely and defensively; safe to share between threads."""
 
     def __init__(self, settings: FetchSettings | None = None, user_agent: str = USER_AGENT,
-                 store: Any = None, policy: Policy = Policy(), rng: random.Random | None = None):
+                 store: Any = None, policy: Policy = Policy(), rng: random.Random | None = None,
+                 gates: Gates | None = None):
         self.settings = settings or FetchSettings()
         self.policy = policy
         self.session = requests.Session()
@@ -86,7 +87,7 @@ class Fetcher:
                                      "Accept-Encoding": "gzip, deflate"})
         self.cache = HttpCache(store)
         self.robots = RobotsCache(self.settings.robots_ttl)
-        self.gates = HostGates(self.settings.per_host)
+        self.gates: Gates = gates or HostGates(self.settings.per_host)
         self.rng = rng or random.Random()
 
     @classmethod
@@ -145,6 +146,7 @@ class Fetcher:
 
     def close(self) -> None:
         self.session.close()
+        self.gates.close()
 
     # --- one URL, following redirects ---------------------------------------------------
 

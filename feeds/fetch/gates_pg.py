@@ -1,0 +1,150 @@
+"""Per-host politeness shared by every process on one PostgreSQL database (feeds workers on any
+number of machines).
+
+Two small tables: `feeds_host_slot` has `per_host` rows per host, each free or leased to one
+holder until `lease_until`; `feeds_host_pace` holds the earliest time the next request to the
+host may start. Taking a slot is one short transaction that locks the host's pace row (so
+takers of one host queue up there, takers of other hosts do not meet), claims a free or expired
+slot and books the next start. A holder that dies (SIGKILL, lost machine) never releases its
+slot: the lease runs out after the longest a request may take, and the slot is free again.
+Times come from the database clock, so machines with skewed clocks still space requests right.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["PgHostGates", "SCHEMA"]
+
+log = logging.getLogger("feeds.fetch")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds_host_slot (
+    host text NOT NULL,
+    slot integer NOT NULL,
+    holder text,
+    lease_until timestamptz,
+    PRIMARY KEY (host, slot)
+);
+CREATE TABLE IF NOT EXISTS feeds_host_pace (
+    host text PRIMARY KEY,
+    next_start timestamptz NOT NULL
+);
+"""
+
+_PREPARE = """
+INSERT INTO feeds_host_pace (host, next_start) VALUES (%(host)s, clock_timestamp())
+ON CONFLICT DO NOTHING;
+INSERT INTO feeds_host_slot (host, slot) SELECT %(host)s, n FROM generate_series(0, %(n)s - 1) n
+ON CONFLICT DO NOTHING
+"""
+
+_CLAIM = """
+WITH pace AS (
+    SELECT next_start FROM feeds_host_pace WHERE host = %(host)s FOR UPDATE
+), free AS (
+    SELECT slot FROM feeds_host_slot
+    WHERE host = %(host)s AND slot < %(n)s
+      AND (holder IS NULL OR lease_until < clock_timestamp())
+    ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE feeds_host_slot s SET holder = %(holder)s,
+        lease_until = clock_timestamp() + make_interval(secs => %(lease)s)
+    FROM free WHERE s.host = %(host)s AND s.slot = free.slot
+    RETURNING s.slot
+), start AS (
+    SELECT greatest((SELECT next_start FROM pace), clock_timestamp()) AS at
+)
+SELECT (SELECT slot FROM claimed),
+       extract(epoch FROM (SELECT at FROM start) - clock_timestamp()),
+       extract(epoch FROM (SELECT next_start FROM pace) - clock_timestamp())
+"""
+
+_BOOK = """
+UPDATE feeds_host_pace SET next_start = greatest(next_start, clock_timestamp())
+    + make_interval(secs => %(delay)s)
+WHERE host = %(host)s
+"""
+
+_RELEASE = "UPDATE feeds_host_slot SET holder = NULL, lease_until = NULL " \
+           "WHERE host = %(host)s AND slot = %(slot)s AND holder = %(holder)s"
+
+_DEFER = """
+INSERT INTO feeds_host_pace (host, next_start)
+VALUES (%(host)s, clock_timestamp() + make_interval(secs => %(seconds)s))
+ON CONFLICT (host) DO UPDATE SET next_start = greatest(feeds_host_pace.next_start,
+    excluded.next_start)
+"""
+
+MIN_POLL, MAX_POLL = 0.01, 0.1  # seconds between tries while every slot of a host is taken
+
+
+class PgHostGates:
+    """HostGates with the state in PostgreSQL; `slot(host, delay)` blocks until a request to
+    `host` may start, across every process using the same database."""
+
+    def __init__(self, conninfo: str, per_host: int, lease: float, pool_size: int = 4):
+        from psycopg_pool import ConnectionPool  # only workers on PostgreSQL need it
+
+        self.per_host = per_host
+        self.lease = lease
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True,
+                                   kwargs={"autocommit": True}, name="feeds-host-gates")
+        self._prepared: set[str] = set()
+        self._lock = threading.Lock()
+        with self.pool.connection() as conn:
+            conn.execute(SCHEMA)
+
+    @contextmanager
+    def slot(self, host: str, delay: float) -> Iterator[None]:
+        slot = self._take(host, delay)
+        try:
+            yield
+        finally:
+            self._run(_RELEASE, {"host": host, "slot": slot, "holder": self.holder})
+
+    def defer(self, host: str, seconds: float) -> None:
+        """Hold every request to `host` for `seconds` (after a 429/503 or a connection error)."""
+        self._run(_DEFER, {"host": host, "seconds": seconds})
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def _take(self, host: str, delay: float) -> int:
+        self._prepare(host)
+        args = {"host": host, "n": self.per_host, "holder": self.holder, "lease": self.lease,
+                "delay": delay}
+        while True:
+            with self.pool.connection() as conn, conn.transaction():
+                slot, wait, pace = conn.execute(_CLAIM, args).fetchone()  # type: ignore[misc]
+                if slot is not None:
+                    conn.execute(_BOOK, args)
+            if slot is not None:
+                if wait > 0:
+                    time.sleep(float(wait))
+                return int(slot)
+            # every slot is taken: a holder frees one after its request, not before its start
+            time.sleep(min(MAX_POLL, max(MIN_POLL, float(pace or 0))))
+
+    def _prepare(self, host: str) -> None:
+        with self._lock:
+            if host in self._prepared:
+                return
+        self._run(_PREPARE, {"host": host, "n": self.per_host})
+        with self._lock:
+            self._prepared.add(host)
+
+    def _run(self, query: str, args: dict[str, Any]) -> None:
+        with self.pool.connection() as conn:
+            for statement in query.split(";"):
+                if statement.strip():
+                    conn.execute(statement, args)
