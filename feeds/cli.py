@@ -77,16 +77,36 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     return Daemon(config, args.log_format, level, listen).serve()
 
 
+def cmd_worker(config: Config, args: argparse.Namespace) -> int:
+    from .service.queue import queue_url
+
+    if not queue_url(config):
+        print(f"worker: {config.path.name}: store: needs a PostgreSQL store "
+              "(postgresql://...); with SQLite run `feeds daemon`", file=sys.stderr)
+        return 2
+    from .service.worker import QueueWorkerService
+
+    listen = config_mod.DaemonSettings(listen=args.listen).listen_address if args.listen else None
+    return QueueWorkerService(config, args.concurrency, not args.no_scheduler, listen).serve()
+
+
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    from .service.queue import queue_url
     from .service.status import collect_rows, render_table
 
     store = open_store(config.store_url)
     try:
-        rows = collect_rows(config, store)
+        if queue_url(config):  # workers: what the queue holds for each source
+            from .service.queue_status import status_payload
+
+            payload = status_payload(config, store)
+        else:
+            payload = {"sources": collect_rows(config, store)}
     finally:
         store.close()
+    rows = payload["sources"]
     if args.json:
-        print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_table(rows, _now()))
     return 1 if any(r["failures"] and r["configured"] for r in rows) else 0
@@ -143,6 +163,8 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "worker": (cmd_worker, "run queued collections and publishes (PostgreSQL store; any number "
+                           "of machines); SIGHUP reloads"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
 }
 
@@ -153,6 +175,14 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                                         "daemon.listen; host defaults to 127.0.0.1)"})],
     "run": [(("--force",), {"action": "store_true",
                             "help": "also collect sources that are backing off or marked gone"})],
+    "worker": [
+        (("--concurrency",), {"type": int, "default": None, "metavar": "N",
+                              "help": "jobs at once in this process (default: worker.concurrency)"}),
+        (("--no-scheduler",), {"action": "store_true",
+                               "help": "only run jobs; leave queuing due sources to others"}),
+        (("--listen",), {"default": "", "metavar": "[HOST:]PORT",
+                         "help": "serve /healthz /readyz /status /metrics (overrides worker.listen)"}),
+    ],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
@@ -181,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    verbose = args.verbose or args.command == "daemon"
+    verbose = args.verbose or args.command in ("daemon", "worker")
     logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
         config = config_mod.load(args.config)

@@ -6,7 +6,9 @@ holder until `lease_until`; `feeds_host_pace` holds the earliest time the next r
 host may start. Taking a slot is one short transaction that locks the host's pace row (so
 takers of one host queue up there, takers of other hosts do not meet), claims a free or expired
 slot and books the next start. A holder that dies (SIGKILL, lost machine) never releases its
-slot: the lease runs out after the longest a request may take, and the slot is free again.
+slot: every process beats in `feeds_host_holder` every few seconds, and a slot whose holder has
+not beaten for HOLDER_TIMEOUT is free again (the lease, the longest a request may take, is the
+backstop should a live holder forget a slot).
 Times come from the database clock, so machines with skewed clocks still space requests right.
 """
 
@@ -22,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["PgHostGates", "SCHEMA"]
+__all__ = ["PgHostGates", "SCHEMA", "create_tables"]
 
 log = logging.getLogger("feeds.fetch")
 
@@ -33,6 +35,10 @@ CREATE TABLE IF NOT EXISTS feeds_host_slot (
     holder text,
     lease_until timestamptz,
     PRIMARY KEY (host, slot)
+);
+CREATE TABLE IF NOT EXISTS feeds_host_holder (
+    holder text PRIMARY KEY,
+    beat timestamptz NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feeds_host_pace (
     host text PRIMARY KEY,
@@ -53,7 +59,9 @@ WITH pace AS (
 ), free AS (
     SELECT slot FROM feeds_host_slot
     WHERE host = %(host)s AND slot < %(n)s
-      AND (holder IS NULL OR lease_until < clock_timestamp())
+      AND (holder IS NULL OR lease_until < clock_timestamp() OR NOT EXISTS (
+          SELECT 1 FROM feeds_host_holder h WHERE h.holder = feeds_host_slot.holder
+          AND h.beat > clock_timestamp() - make_interval(secs => %(timeout)s)))
     ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE feeds_host_slot s SET holder = %(holder)s,
@@ -84,25 +92,55 @@ ON CONFLICT (host) DO UPDATE SET next_start = greatest(feeds_host_pace.next_star
     excluded.next_start)
 """
 
+_BEAT = """
+INSERT INTO feeds_host_holder (holder, beat) VALUES (%(holder)s, clock_timestamp())
+ON CONFLICT (holder) DO UPDATE SET beat = excluded.beat
+"""
+
+BEAT_EVERY, HOLDER_TIMEOUT = 2.0, 10.0  # seconds: a silent holder's slots are taken back
 MIN_POLL, MAX_POLL = 0.01, 0.1  # seconds between tries while every slot of a host is taken
+
+
+def create_tables(conn: Any) -> None:
+    """Create the gate tables unless they exist (`feeds migrate` does it too); an advisory
+    lock keeps processes starting together from racing on CREATE TABLE IF NOT EXISTS."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('feeds_host_gates'))")
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
 
 
 class PgHostGates:
     """HostGates with the state in PostgreSQL; `slot(host, delay)` blocks until a request to
     `host` may start, across every process using the same database."""
 
-    def __init__(self, conninfo: str, per_host: int, lease: float, pool_size: int = 4):
+    def __init__(self, conninfo: str, per_host: int, lease: float, pool_size: int = 4,
+                 holder_timeout: float = HOLDER_TIMEOUT):
         from psycopg_pool import ConnectionPool  # only workers on PostgreSQL need it
 
         self.per_host = per_host
         self.lease = lease
+        self.holder_timeout = holder_timeout
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True,
                                    kwargs={"autocommit": True}, name="feeds-host-gates")
         self._prepared: set[str] = set()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
         with self.pool.connection() as conn:
-            conn.execute(SCHEMA)
+            create_tables(conn)
+            conn.execute(_BEAT, {"holder": self.holder})
+        self._beater = threading.Thread(target=self._beat, name="host-gates-beat", daemon=True)
+        self._beater.start()
+
+    def _beat(self) -> None:
+        """Say this holder is alive; a failed beat (database restarting) is tried again."""
+        while not self._stop.wait(min(BEAT_EVERY, self.holder_timeout / 4)):
+            try:
+                self._run(_BEAT, {"holder": self.holder})
+            except Exception as e:
+                log.warning("host gates: heartbeat failed (%s); trying again", e)
 
     @contextmanager
     def slot(self, host: str, delay: float) -> Iterator[None]:
@@ -117,12 +155,18 @@ class PgHostGates:
         self._run(_DEFER, {"host": host, "seconds": seconds})
 
     def close(self) -> None:
+        self._stop.set()
+        try:
+            self._run("DELETE FROM feeds_host_holder WHERE holder = %(holder)s",
+                      {"holder": self.holder})
+        except Exception:
+            pass  # the database is gone: the silent holder times out on its own
         self.pool.close()
 
     def _take(self, host: str, delay: float) -> int:
         self._prepare(host)
         args = {"host": host, "n": self.per_host, "holder": self.holder, "lease": self.lease,
-                "delay": delay}
+                "delay": delay, "timeout": self.holder_timeout}
         while True:
             with self.pool.connection() as conn, conn.transaction():
                 slot, wait, pace = conn.execute(_CLAIM, args).fetchone()  # type: ignore[misc]
