@@ -40,6 +40,7 @@ class _Records:
         self.inflight: dict[str, int] = {}
         self.peak: dict[str, int] = {}
         self.requests: list[tuple[str, str, float, float]] = []  # host, path, start, end
+        self.active: list[str] = []  # host + path of the requests in flight
 
 
 def _handler(records: _Records, latency: float, items: int, slow: dict[str, float]
@@ -51,13 +52,15 @@ def _handler(records: _Records, latency: float, items: int, slow: dict[str, floa
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             if self.path == "/_stats":
                 with records.lock:
-                    body = json.dumps({"peak": records.peak, "requests": records.requests})
+                    body = json.dumps({"peak": records.peak, "requests": records.requests,
+                                       "active": sorted(records.active)})
                 return self._send(200, "application/json", body.encode())
             host = self.server.server_address[0]  # type: ignore[index]
             start = time.time()
             with records.lock:
                 records.inflight[host] = records.inflight.get(host, 0) + 1
                 records.peak[host] = max(records.peak.get(host, 0), records.inflight[host])
+                records.active.append(f"{host}{self.path}")
             try:
                 time.sleep(slow.get(self.path, latency))
                 status, body = self._route(host)
@@ -65,6 +68,7 @@ def _handler(records: _Records, latency: float, items: int, slow: dict[str, floa
             finally:
                 with records.lock:
                     records.inflight[host] -= 1
+                    records.active.remove(f"{host}{self.path}")
                     records.requests.append((host, self.path, start, time.time()))
 
         def _route(self, host: str) -> tuple[int, bytes]:

@@ -75,6 +75,8 @@ class QueueWorkerService:
     # --- lifecycle --------------------------------------------------------------------------
 
     def serve(self) -> int:
+        # procrastinate logs every job start and end at INFO: our own lines say what matters
+        logging.getLogger("procrastinate").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
         if not schema_present(queue_url(self.config)):
             log.error("worker: the queue's tables are missing; run `feeds migrate -c %s` first",
                       self.config.path.name)
