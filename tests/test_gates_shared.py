@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from worker_helpers import pg_admin, pg_url  # noqa: F401  (fixtures)
 
 from feeds.fetch.hosts import gates_for
+
+pytest_plugins = ["worker_helpers"]  # fixture: pg_url
 
 HOSTS = ("http://a.test", "http://b.test")
 

@@ -12,19 +12,13 @@ from typing import Any
 
 import pytest
 from feed_farm import Farm
-from worker_helpers import (  # noqa: F401  (fixtures)
-    cluster_config,
-    feeds_cli,
-    pg_admin,
-    pg_url,
-    tree_bytes,
-    wait_for,
-    workers,
-)
+from worker_helpers import cluster_config, feeds_cli, tree_bytes, wait_for
 
 from feeds import config as config_mod
 from feeds.service.queue import apply_schema, queue_rows
 from feeds.store import open_store
+
+pytest_plugins = ["worker_helpers"]  # fixtures: pg_url, workers
 
 PERIOD = 10.0
 SLOW = "/feed/9.xml"  # answers after 4 s: long enough to kill its worker mid-collection
