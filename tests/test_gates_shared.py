@@ -27,10 +27,11 @@ def _hammer(location: str, per_host: int, delay: float, rounds: int, inflight: A
         host = HOSTS[n % 2]
         index = n % 2
         with gates.slot(host, delay):
+            started = time.time()  # before the manager's lock, a round trip to another process
             with lock:
                 inflight[index] += 1
                 peak[index] = max(peak[index], inflight[index])
-                starts.append((index, time.time()))
+                starts.append((index, started))
             time.sleep(0.02)
             with lock:
                 inflight[index] -= 1
@@ -79,9 +80,10 @@ def test_request_starts_are_spaced_across_processes(kind: str, tmp_path: Path,
     for index in (0, 1):
         gaps = _gaps(starts, index)
         assert len(gaps) == 5
-        # starts are never earlier than booked; an earlier one that woke late can shorten a
-        # gap by its wake-up jitter (a few ms)
-        assert min(gaps) >= 0.04, gaps
+        # starts are never earlier than booked, but one that woke late (a loaded machine)
+        # shortens the gap after it: the span is the robust measure, single gaps roughly
+        assert sum(gaps) >= 5 * 0.05 - 0.02, gaps
+        assert min(gaps) >= 0.025, gaps
 
 
 def _hold_forever(location: str, ready: Any) -> None:
