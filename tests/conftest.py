@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from publish_helpers import make_config, schemas, store  # noqa: F401  (fixtures)
+from worker_helpers import pg_admin, pg_url, throwaway_pg, workers  # noqa: F401  (fixtures)
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

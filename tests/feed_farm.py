@@ -1,7 +1,7 @@
 """Feed servers on many loopback hosts (127.0.0.1 .. 127.0.0.N), in a process of their own, as
 remote hosts would be: each answers after a fixed latency and records every request, the
 number in flight per host and its peak. `/_stats` on any host returns the records as JSON;
-`/_slow/<path>` routes make one feed answer slowly (a collection to kill mid-way).
+`/_reset` forgets them; `slow` paths answer slowly (a collection to kill mid-way).
 
 Used by the worker tests and benchmarks/scale_workers.py.
 """
@@ -50,6 +50,11 @@ def _handler(records: _Records, latency: float, items: int, slow: dict[str, floa
         disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.path == "/_reset":  # a new round: forget the records, not the feeds
+                with records.lock:
+                    records.requests.clear()
+                    records.peak.clear()
+                return self._send(200, "text/plain", b"ok")
             if self.path == "/_stats":
                 with records.lock:
                     body = json.dumps({"peak": records.peak, "requests": records.requests,
@@ -153,6 +158,10 @@ class Farm:
     def stats(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats", timeout=10) as r:
             return json.loads(r.read())
+
+    def reset(self) -> None:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_reset", timeout=10):
+            pass
 
     def stop(self) -> None:
         if self.process is not None:

@@ -15,8 +15,6 @@ import pytest
 
 from feeds.fetch.hosts import gates_for
 
-pytest_plugins = ["worker_helpers"]  # fixture: pg_url
-
 HOSTS = ("http://a.test", "http://b.test")
 
 
@@ -83,7 +81,7 @@ def test_request_starts_are_spaced_across_processes(kind: str, tmp_path: Path,
         # starts are never earlier than booked, but one that woke late (a loaded machine)
         # shortens the gap after it: the span is the robust measure, single gaps roughly
         assert sum(gaps) >= 5 * 0.05 - 0.02, gaps
-        assert min(gaps) >= 0.025, gaps
+        assert min(gaps) >= 0.01, gaps  # without the gate: several starts at once (~0)
 
 
 def _hold_forever(location: str, ready: Any) -> None:

@@ -18,8 +18,6 @@ from feeds import config as config_mod
 from feeds.service.queue import apply_schema, queue_rows
 from feeds.store import open_store
 
-pytest_plugins = ["worker_helpers"]  # fixtures: pg_url, workers
-
 PERIOD = 10.0
 SLOW = "/feed/9.xml"  # answers after 4 s: long enough to kill its worker mid-collection
 WORKER_SETTINGS = ("worker:\n  tick: 0.5s\n  heartbeat: 0.5s\n  stalled_after: 2s\n"

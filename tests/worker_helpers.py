@@ -4,9 +4,12 @@ that count requests in flight per host, and `feeds worker` processes."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -144,3 +147,71 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     (deploy/nginx.conf refuses them)."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)}
+
+
+@dataclass
+class ThrowawayCluster:
+    """A PostgreSQL server of our own (initdb in a temp folder, its own port), so a test can
+    restart it without touching the shared server other people's tests use."""
+
+    folder: Path
+    port: int
+    bin: Path
+
+    @classmethod
+    def create(cls, folder: Path) -> ThrowawayCluster:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not bins:
+            if os.environ.get("FEEDS_REQUIRE_SYSTEM_TESTS"):
+                pytest.fail("initdb is required in CI (the postgresql package) but was not found")
+            pytest.skip("initdb not installed (the Debian postgresql package provides it)")
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o777)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cluster = cls(folder, port, bins[-1].parent)
+        cluster._run("initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
+                     "-E", "UTF8", "--no-sync")
+        cluster.start()
+        return cluster
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def _ctl(self, action: str, *extra: str) -> None:
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 "
+                   f"-c unix_socket_directories={self.folder} -c fsync=off")
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
+                  "-o", options, "-w", *extra, action)
+
+    def start(self) -> None:
+        self._ctl("start")
+
+    def restart(self) -> None:
+        self._ctl("restart", "-m", "fast")
+
+    def stop(self) -> None:
+        self._ctl("stop", "-m", "immediate")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+
+@pytest.fixture
+def throwaway_pg() -> Iterator[ThrowawayCluster]:
+    # not under pytest's tmp folder: that one is private to root, and the server runs as postgres
+    folder = Path(tempfile.mkdtemp(prefix="feeds-pg-"))
+    try:
+        cluster = ThrowawayCluster.create(folder)
+        yield cluster
+        try:
+            cluster.stop()
+        except subprocess.CalledProcessError:
+            pass
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

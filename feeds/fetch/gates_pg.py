@@ -20,13 +20,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["PgHostGates", "SCHEMA", "create_tables"]
 
 log = logging.getLogger("feeds.fetch")
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds_host_slot (
@@ -98,6 +99,7 @@ ON CONFLICT (holder) DO UPDATE SET beat = excluded.beat
 """
 
 BEAT_EVERY, HOLDER_TIMEOUT = 2.0, 10.0  # seconds: a silent holder's slots are taken back
+OUTAGE = 60.0  # seconds a gate keeps trying through a database restart before it gives up
 MIN_POLL, MAX_POLL = 0.01, 0.1  # seconds between tries while every slot of a host is taken
 
 
@@ -156,9 +158,10 @@ class PgHostGates:
 
     def close(self) -> None:
         self._stop.set()
-        try:
-            self._run("DELETE FROM feeds_host_holder WHERE holder = %(holder)s",
-                      {"holder": self.holder})
+        try:  # one try: a closing process does not wait out a database outage
+            with self.pool.connection(timeout=2) as conn:
+                conn.execute("DELETE FROM feeds_host_holder WHERE holder = %(holder)s",
+                             {"holder": self.holder})
         except Exception:
             pass  # the database is gone: the silent holder times out on its own
         self.pool.close()
@@ -168,16 +171,37 @@ class PgHostGates:
         args = {"host": host, "n": self.per_host, "holder": self.holder, "lease": self.lease,
                 "delay": delay, "timeout": self.holder_timeout}
         while True:
-            with self.pool.connection() as conn, conn.transaction():
-                slot, wait, pace = conn.execute(_CLAIM, args).fetchone()  # type: ignore[misc]
-                if slot is not None:
-                    conn.execute(_BOOK, args)
+            slot, wait, pace = self._retrying(lambda: self._claim(args))
             if slot is not None:
                 if wait > 0:
                     time.sleep(float(wait))
                 return int(slot)
             # every slot is taken: a holder frees one after its request, not before its start
             time.sleep(min(MAX_POLL, max(MIN_POLL, float(pace or 0))))
+
+    def _claim(self, args: dict[str, Any]) -> tuple[Any, Any, Any]:
+        with self.pool.connection() as conn, conn.transaction():
+            slot, wait, pace = conn.execute(_CLAIM, args).fetchone()  # type: ignore[misc]
+            if slot is not None:
+                conn.execute(_BOOK, args)
+        return slot, wait, pace
+
+    def _retrying(self, work: Callable[[], T]) -> T:
+        """Run `work`, trying again while the database restarts (the pool reconnects), so a
+        restart delays requests instead of failing the sources they belong to."""
+        import psycopg
+
+        deadline = time.monotonic() + OUTAGE
+        delay = 0.1
+        while True:
+            try:
+                return work()
+            except psycopg.OperationalError as e:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("host gates: database unavailable (%s); trying again", e)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     def _prepare(self, host: str) -> None:
         with self._lock:
@@ -188,7 +212,10 @@ class PgHostGates:
             self._prepared.add(host)
 
     def _run(self, query: str, args: dict[str, Any]) -> None:
-        with self.pool.connection() as conn:
-            for statement in query.split(";"):
-                if statement.strip():
-                    conn.execute(statement, args)
+        def run() -> None:
+            with self.pool.connection() as conn:
+                for statement in query.split(";"):
+                    if statement.strip():
+                        conn.execute(statement, args)
+
+        self._retrying(run)
