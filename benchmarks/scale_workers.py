@@ -37,7 +37,7 @@ from feed_farm import Farm  # noqa: E402
 from worker_helpers import cluster_config, feeds_cli, wait_for  # noqa: E402
 
 from feeds import config as config_mod  # noqa: E402
-from feeds.service.queue import apply_schema, build_app, defer_collect  # noqa: E402
+from feeds.service.queue import build_app, defer_collect  # noqa: E402
 from feeds.service.units import interleave_hosts  # noqa: E402
 
 LATENCY, PER_HOST, MIN_DELAY = 0.05, 2, 0.2
@@ -91,11 +91,12 @@ def _round_with_workers(farm: Farm, sources: list[tuple[str, str]], admin: str, 
     url = _database(admin)
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        apply_schema(url)
-        # STAND-IN until the PostgreSQL store lands: queue in PostgreSQL, store in SQLite
-        env = {**os.environ, "FEEDS_DEV_QUEUE_URL": url}
-        config = cluster_config(folder / f"w{count}" / "sources.yaml", sources,
-                                "data/feeds.db", "1h", _settings(concurrency))
+        config = cluster_config(folder / f"w{count}" / "sources.yaml", sources, url, "1h",
+                                _settings(concurrency))
+        migrated = feeds_cli(config, "migrate")
+        if migrated.returncode != 0:
+            raise SystemExit(f"feeds migrate failed: {migrated.stderr}")
+        env = dict(os.environ)
         ports = []
         for n in range(count):
             port = 19300 + n

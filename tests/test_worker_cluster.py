@@ -15,7 +15,7 @@ from feed_farm import Farm
 from worker_helpers import cluster_config, feeds_cli, tree_bytes, wait_for
 
 from feeds import config as config_mod
-from feeds.service.queue import apply_schema, queue_rows
+from feeds.service.queue import queue_rows
 from feeds.store import open_store
 
 PERIOD = 10.0
@@ -51,12 +51,11 @@ def test_two_schedulers_two_workers_one_killed(tmp_path: Path, pg_url: str, work
     farm = Farm(3, latency=0.05, items=3, slow={SLOW: 4.0}).start()
     try:
         sources = _sources(farm)
-        # STAND-IN until the PostgreSQL store lands: queue in PostgreSQL, store in SQLite
-        env = {"FEEDS_DEV_QUEUE_URL": pg_url}
-        config = cluster_config(tmp_path / "cluster" / "sources.yaml", sources,
-                                "data/feeds.db", f"{PERIOD:g}s", WORKER_SETTINGS)
-        apply_schema(pg_url)
-        first = [workers(config, "--concurrency", "2", env=env) for _ in range(2)]
+        config = cluster_config(tmp_path / "cluster" / "sources.yaml", sources, pg_url,
+                                f"{PERIOD:g}s", WORKER_SETTINGS)
+        migrated = feeds_cli(config, "migrate")
+        assert migrated.returncode == 0 and "queue: tables created" in migrated.stdout
+        first = [workers(config, "--concurrency", "2") for _ in range(2)]
         slow_path = f"127.0.0.1{SLOW}"
         wait_for(lambda: slow_path in farm.stats()["active"], what="the slow source's request")
         busy = queue_rows(pg_url)["source:h1-f9"]["running_on"]
@@ -65,7 +64,7 @@ def test_two_schedulers_two_workers_one_killed(tmp_path: Path, pg_url: str, work
         interrupted = {f"127.0.0.{lock[7:].split('-')[0][1:]}/feed/{lock.split('-f')[1]}.xml"
                        for lock, row in queue_rows(pg_url).items()
                        if row["running_on"].endswith(f":{victim.pid}")}
-        third = workers(config, "--concurrency", "2", env=env)
+        third = workers(config, "--concurrency", "2")
         survivors = [w for w in first if w is not victim] + [third]
 
         loaded = config_mod.load(config)

@@ -10,9 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from feed_farm import Farm
-from worker_helpers import cluster_config, wait_for
-
-from feeds.service.queue import apply_schema
+from worker_helpers import cluster_config, feeds_cli, wait_for
 
 PERIOD = 3.0
 SETTINGS = ("worker:\n  tick: 0.5s\n  heartbeat: 0.5s\n  stalled_after: 3s\n"
@@ -40,11 +38,10 @@ def test_workers_go_on_after_postgresql_restarts(tmp_path: Path, throwaway_pg, w
     try:
         sources = [(f"h{h}-f{f}", farm.url(h, f)) for h in (1, 2) for f in range(1, 5)]
         url = throwaway_pg.url
-        apply_schema(url)
-        env = {"FEEDS_DEV_QUEUE_URL": url}  # STAND-IN until the PostgreSQL store lands
-        config = cluster_config(tmp_path / "sources.yaml", sources, "data/feeds.db",
-                                f"{PERIOD:g}s", SETTINGS)
-        running = [workers(config, "--concurrency", "3", env=env) for _ in range(2)]
+        config = cluster_config(tmp_path / "sources.yaml", sources, url, f"{PERIOD:g}s",
+                                SETTINGS)
+        assert feeds_cli(config, "migrate").returncode == 0
+        running = [workers(config, "--concurrency", "3") for _ in range(2)]
         wait_for(lambda: len(_starts(farm)) == len(sources), what="a first round")
         wait_for(lambda: _unfinished(url), what="jobs in flight")
         throwaway_pg.restart()  # under load: jobs running, schedulers ticking

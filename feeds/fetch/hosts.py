@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["Gates", "HostGates", "gates_for", "host_of", "run_lanes"]
+from ..config import FetchSettings
+
+__all__ = ["Gates", "HostGates", "gates_for", "host_of", "run_lanes", "shared_gates"]
 
 T = TypeVar("T")
 
@@ -40,9 +42,16 @@ class Gates(Protocol):
     def close(self) -> None: ...
 
 
+def shared_gates(store_location: str, settings: FetchSettings) -> Gates:
+    """The gates every process on `store_location` shares, for the `fetch:` settings; a slot's
+    lease is the longest one request may take (connect + total timeout, and a margin)."""
+    lease = settings.connect_timeout + settings.total_timeout + 10
+    return gates_for(store_location, settings.per_host, lease)
+
+
 def gates_for(store_location: str, per_host: int, lease: float) -> Gates:
     """The gates every process using `store_location` shares (`lease`: the longest a request
-    may hold a slot before a dead holder's slot is taken back; PostgreSQL only)."""
+    may hold a slot, the backstop should its holder forget it; PostgreSQL only)."""
     if store_location.startswith(("postgresql://", "postgres://")):
         from .gates_pg import PgHostGates
 

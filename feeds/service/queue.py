@@ -24,7 +24,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.job_context import JobContext
 
 __all__ = ["COLLECT", "PUBLISH", "PUBLISH_LOCK", "Handlers", "apply_schema", "build_app",
-           "defer_collect", "is_queue_url", "name_worker", "queue_url", "queue_rows", "recover_stalled",
+           "defer_collect", "is_queue_url", "name_worker", "queue_rows", "recover_stalled",
            "request_publish", "schema_present", "source_lock"]
 
 log = logging.getLogger("feeds.queue")
@@ -53,16 +53,6 @@ WHERE j.status IN ('todo', 'doing') AND j.queueing_lock IS NOT NULL
 def is_queue_url(location: str) -> bool:
     """True when the store is PostgreSQL, the only store the queue can live in."""
     return location.startswith(("postgresql://", "postgres://"))
-
-
-def queue_url(config: Any) -> str:
-    """Where the queue lives: the store's own database ('' when the store is SQLite).
-    STAND-IN until the PostgreSQL store lands: FEEDS_DEV_QUEUE_URL puts the queue there."""
-    import os
-
-    if is_queue_url(config.store_url):
-        return str(config.store_url)
-    return os.environ.get("FEEDS_DEV_QUEUE_URL", "")
 
 
 def source_lock(source_id: str) -> str:
@@ -114,19 +104,24 @@ CREATE TABLE IF NOT EXISTS feeds_queue_workers (
 
 def apply_schema(conninfo: str) -> bool:
     """Create procrastinate's tables unless they exist (and ours: worker names, host gates);
-    return True when procrastinate's were created."""
+    return True when procrastinate's were created. An advisory lock makes two `feeds migrate`
+    at once (two machines) harmless: the second waits, then finds the tables there."""
     import psycopg
 
     from ..fetch.gates_pg import create_tables
 
-    created = not schema_present(conninfo)
-    if created:
-        app = build_app(conninfo)
-        with app.open():
-            app.schema_manager.apply_schema()
     with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(_OWN_SCHEMA)
-        create_tables(conn)
+        conn.execute("SELECT pg_advisory_lock(hashtext('feeds_queue_schema'))")
+        try:
+            created = not schema_present(conninfo)
+            if created:
+                app = build_app(conninfo)
+                with app.open():
+                    app.schema_manager.apply_schema()
+            conn.execute(_OWN_SCHEMA)
+            create_tables(conn)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('feeds_queue_schema'))")
     return created
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Config
-from .queue import PUBLISH_LOCK, queue_rows, queue_url, source_lock
+from .queue import PUBLISH_LOCK, queue_rows, source_lock
 from .status import collect_rows
 
 __all__ = ["queue_text", "status_payload"]
@@ -16,7 +16,7 @@ __all__ = ["queue_text", "status_payload"]
 def status_payload(config: Config, store: Any) -> dict[str, Any]:
     """{'sources': rows with a 'queue' entry each, 'publish': the publish job's entry}."""
     rows = collect_rows(config, store)
-    queue = queue_rows(queue_url(config))
+    queue = queue_rows(config.store_url)
     empty = {"queued": False, "queued_for": "", "running_on": "", "heartbeat": "",
              "attempts": 0}
     for row in rows:

@@ -1,6 +1,6 @@
 """What a worker's jobs do, in plain blocking code: which sources are due, collect one source,
-publish everything. The same pipeline units `feeds run` calls, on one store and one fetcher
-per worker process (shared by its job threads).
+publish everything. The same units `feeds run` calls, through one Runtime per worker process
+(its store and fetcher shared by the job threads; host gates in PostgreSQL).
 """
 
 from __future__ import annotations
@@ -9,31 +9,20 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from .. import decide
 from ..config import Config, Source
-from ..fetch import Fetcher
-from ..fetch.hosts import gates_for, host_of
-from ..pipeline import collect_source
-from ..publish import publish
+from ..fetch.hosts import host_of
+from ..runtime import Runtime
 from ..state import SourceState, all_states, load_state
-from ..store import open_store
 from .metrics import Metrics
-from .queue import queue_url
 
-__all__ = ["Units", "due_now", "interleave_hosts"]
+__all__ = ["Units", "interleave_hosts"]
 
 log = logging.getLogger("feeds.worker")
-SLACK = timedelta(seconds=1)  # a source due within a second counts as due (ticks are coarse)
-
-
-def due_now(state: SourceState, now: datetime) -> bool:
-    """True when a source should be collected now: never gone (HTTP 410), and its next attempt
-    (its next period after a success, its backoff after failures) has come."""
-    if state.gone:
-        return False
-    return not state.next_attempt or datetime.fromisoformat(state.next_attempt) <= now + SLACK
+EARLY = 1.0  # seconds: a source due within a second counts as due (ticks are coarse)
 
 
 def interleave_hosts(sources: list[Source]) -> list[Source]:
@@ -51,20 +40,25 @@ class Units:
     """One worker process's store, fetcher and metrics, and the three things its jobs do."""
 
     def __init__(self, config: Config, metrics: Metrics, concurrency: int):
-        self.config = config
         self.metrics = metrics
-        self.store = open_store(config.store_url)
-        settings = config.fetch
-        lease = settings.connect_timeout + settings.total_timeout + 10
-        gates = gates_for(queue_url(config), settings.per_host, lease)
-        self.fetcher = Fetcher.from_config(config, self.store)
-        self.fetcher.gates = gates
+        self.runtime = Runtime.open(config)
+        self.store = self.runtime.store
         self.publish_lock = threading.Lock()
 
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
+
+    @config.setter
+    def config(self, config: Config) -> None:  # SIGHUP: same store, new sources and settings
+        self.runtime.config = config
+
     def due_sources(self, now: datetime) -> list[str]:
+        """The enabled sources due now, interleaved by host (the order they are queued in)."""
+        config = self.config
         states = all_states(self.store)
-        due = [s for s in self.config.sources
-               if s.enabled and due_now(states.get(s.id, SourceState(s.id)), now)]
+        due = [s for s in config.sources if s.enabled and decide.due(
+            states.get(s.id, SourceState(s.id)), s, config.site.tz, now, EARLY)]
         return [s.id for s in interleave_hosts(due)]
 
     def collect(self, source_id: str, now: datetime, worker: str) -> dict[str, Any]:
@@ -74,10 +68,11 @@ class Units:
         if source is None or not source.enabled:
             return {"skipped": "not in the config or disabled"}
         state = load_state(self.store, source_id)
-        if not due_now(state, now):  # another queued run of this period got here first
+        if not decide.due(state, source, config.site.tz, now, EARLY):
+            # another queued run of this period got here first, or it is gone / backing off
             return {"skipped": f"not due until {state.next_attempt}"}
         started = time.monotonic()
-        result = collect_source(config, source, self.store, self.fetcher, now)
+        result = self.runtime.collect(source, now)
         seconds = time.monotonic() - started
         kind = result.error.kind if result.error else "ok"
         self.metrics.collected(source_id, kind, seconds, result.new, result.updated,
@@ -90,7 +85,7 @@ class Units:
         started = time.monotonic()
         try:
             with self.publish_lock:
-                result = publish(self.config, self.store, now)
+                result = self.runtime.publish(now)
         except Exception:
             self.metrics.published("failed", time.monotonic() - started, self.config.output_path)
             raise
@@ -108,5 +103,4 @@ class Units:
         return True, f"ready: {self.config.path.name}, {len(self.config.sources)} sources"
 
     def close(self) -> None:
-        self.fetcher.close()
-        self.store.close()
+        self.runtime.close()

@@ -35,7 +35,6 @@ from .queue import (
     build_app,
     defer_collect,
     name_worker,
-    queue_url,
     recover_stalled,
     request_publish,
     schema_present,
@@ -64,7 +63,7 @@ class QueueWorkerService:
         self.metrics = Metrics()
         self.units = Units(config, self.metrics, self.concurrency)
         self.pool = ThreadPoolExecutor(self.concurrency + 2, thread_name_prefix="job")
-        self.app = build_app(queue_url(config), {COLLECT: self._collect, PUBLISH: self._publish})
+        self.app = build_app(config.store_url, {COLLECT: self._collect, PUBLISH: self._publish})
         self.listen = listen or _address(config.worker.listen)
         self.stopping = asyncio.Event()
         self.queue_worker: QueueWorker | None = None
@@ -77,7 +76,7 @@ class QueueWorkerService:
     def serve(self) -> int:
         # procrastinate logs every job start and end at INFO: our own lines say what matters
         logging.getLogger("procrastinate").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
-        if not schema_present(queue_url(self.config)):
+        if not schema_present(self.config.store_url):
             log.error("worker: the queue's tables are missing; run `feeds migrate -c %s` first",
                       self.config.path.name)
             return 2
