@@ -81,7 +81,8 @@ def cmd_worker(config: Config, args: argparse.Namespace) -> int:
     from .service.worker import QueueWorkerService
 
     listen = config_mod.DaemonSettings(listen=args.listen).listen_address if args.listen else None
-    return QueueWorkerService(config, args.concurrency, not args.no_scheduler, listen).serve()
+    return QueueWorkerService(config, args.concurrency, not args.no_scheduler, listen,
+                              publishes=not args.no_publish).serve()
 
 
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
@@ -223,6 +224,8 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                               "help": "jobs at once in this process (default: worker.concurrency)"}),
         (("--no-scheduler",), {"action": "store_true",
                                "help": "only run jobs; leave queuing due sources to others"}),
+        (("--no-publish",), {"action": "store_true",
+                             "help": "never publish here (output/ is written by other machines)"}),
         (("--listen",), {"default": "", "metavar": "[HOST:]PORT",
                          "help": "serve /healthz /readyz /status /metrics (overrides worker.listen)"}),
     ],

@@ -23,7 +23,7 @@ import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.job_context import JobContext
 
-__all__ = ["COLLECT", "PUBLISH", "PUBLISH_LOCK", "Handlers", "apply_schema", "build_app",
+__all__ = ["COLLECT", "PUBLISH", "PUBLISH_LOCK", "QUEUES", "Handlers", "apply_schema", "build_app",
            "defer_collect", "is_queue_url", "name_worker", "queue_rows", "recover_stalled",
            "request_publish", "schema_present", "source_lock"]
 
@@ -31,6 +31,9 @@ log = logging.getLogger("feeds.queue")
 
 COLLECT, PUBLISH = "feeds.collect", "feeds.publish"
 PUBLISH_LOCK = "publish"
+# procrastinate queues: a worker started with --no-publish listens to "collect" only, so ops
+# choose which machines write output/ (see README, "Running on several machines")
+QUEUES = {COLLECT: "collect", PUBLISH: "publish"}
 
 Handlers = dict[str, Callable[..., Awaitable[Any]]]  # task name -> coroutine running the job
 
@@ -73,8 +76,8 @@ def build_app(conninfo: str, handlers: Handlers | None = None) -> procrastinate.
     async def publish(context: JobContext, pending_since: str = "") -> Any:
         return await run[PUBLISH](context, pending_since)
 
-    app.task(name=COLLECT, pass_context=True)(collect)
-    app.task(name=PUBLISH, pass_context=True)(publish)
+    app.task(name=COLLECT, pass_context=True, queue=QUEUES[COLLECT])(collect)
+    app.task(name=PUBLISH, pass_context=True, queue=QUEUES[PUBLISH])(publish)
     return app
 
 

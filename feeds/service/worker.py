@@ -32,6 +32,7 @@ from .ops_http import OpsServer
 from .queue import (
     COLLECT,
     PUBLISH,
+    QUEUES,
     build_app,
     defer_collect,
     name_worker,
@@ -55,10 +56,11 @@ class QueueWorkerService:
     """One `feeds worker` process: queue worker, optional scheduler, ops endpoint."""
 
     def __init__(self, config: Config, concurrency: int | None = None, scheduler: bool = True,
-                 listen: tuple[str, int] | None = None):
+                 listen: tuple[str, int] | None = None, publishes: bool = True):
         self.config = config
         self.concurrency = concurrency or config.worker.concurrency
         self.scheduling = scheduler
+        self.queues = [QUEUES[COLLECT]] + ([QUEUES[PUBLISH]] if publishes else [])
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.metrics = Metrics()
         self.units = Units(config, self.metrics, self.concurrency)
@@ -98,8 +100,8 @@ class QueueWorkerService:
         loop.add_signal_handler(signal.SIGINT, self._stop)
         loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
         async with self.app.open_async():
-            log.info("worker %s: started (concurrency %d, scheduler %s)", self.name,
-                     self.concurrency, "on" if self.scheduling else "off")
+            log.info("worker %s: started (concurrency %d, scheduler %s, queues %s)", self.name,
+                     self.concurrency, "on" if self.scheduling else "off", ", ".join(self.queues))
             tasks = [asyncio.create_task(self._work())]
             if self.scheduling:
                 tasks.append(asyncio.create_task(self._schedule_loop()))
@@ -120,7 +122,7 @@ class QueueWorkerService:
         settings = self.config.worker
         while not self.stopping.is_set():
             self.queue_worker = QueueWorker(
-                self.app, name=self.name, concurrency=self.concurrency,
+                self.app, queues=self.queues, name=self.name, concurrency=self.concurrency,
                 install_signal_handlers=False, fetch_job_polling_interval=1.0,
                 update_heartbeat_interval=settings.seconds("heartbeat"),
                 stalled_worker_timeout=settings.seconds("stalled_after"),
@@ -220,6 +222,7 @@ class QueueWorkerService:
         payload = status_payload(self.config, self.units.store)
         payload["worker"] = {"name": self.name, "started": self.started.isoformat(),
                              "concurrency": self.concurrency, "scheduler": self.scheduling,
+                             "queues": self.queues,
                              "last_tick": self.last_tick}
         return payload
 
