@@ -66,6 +66,23 @@ def _source_url(value: str) -> str | None:
     return _http_url(value)
 
 
+def _store_location(value: str) -> str | None:
+    """An SQLite file path, or a PostgreSQL URL that libpq can parse."""
+    if not value.strip():
+        return "must be an SQLite file path or a postgresql:// URL"
+    if "://" not in value:
+        return None
+    if not value.startswith(("postgresql://", "postgres://")):
+        return f"{value.split('://')[0]}:// is not a store: use postgresql://... or a file path"
+    import psycopg  # only for PostgreSQL stores
+
+    try:
+        psycopg.conninfo.conninfo_to_dict(value)
+    except psycopg.Error as e:
+        return f"not a valid PostgreSQL URL: {str(e).strip().splitlines()[0]}"
+    return None
+
+
 def _ascii_id(value: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
         return "must be ASCII letters, digits, '-', '_' or '.' (it is used in paths)"
@@ -391,7 +408,7 @@ class ShareSettings:
 class Config:
     site: Site
     path: Path
-    store: str = "data/feeds.db"
+    store: str = "data/feeds.db"  # checked by _store_location
     output_dir: str = "output"
     feeds: FeedsSettings = FeedsSettings()
     fetch: FetchSettings = FetchSettings()
@@ -648,6 +665,8 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     scalars = {
         k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
     }
+    if isinstance(scalars.get("store"), str) and (msg := _store_location(scalars["store"])):
+        problems.add(("store",), msg)
     if sections["feeds"] is not None:
         _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
     topics = _build_topics(data.get("topics", []), known, {s.id for s in sources}, problems)
