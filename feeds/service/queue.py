@@ -24,7 +24,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.job_context import JobContext
 
 __all__ = ["COLLECT", "PUBLISH", "PUBLISH_LOCK", "QUEUES", "Handlers", "apply_schema", "build_app",
-           "defer_collect", "is_queue_url", "name_worker", "queue_rows", "recover_stalled",
+           "busy_sources", "defer_collect", "is_queue_url", "name_worker", "queue_rows", "recover_stalled",
            "request_publish", "schema_present", "source_lock"]
 
 log = logging.getLogger("feeds.queue")
@@ -126,6 +126,16 @@ def apply_schema(conninfo: str) -> bool:
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('feeds_queue_schema'))")
     return created
+
+
+async def busy_sources(app: procrastinate.App) -> set[str]:
+    """Sources with a collection waiting or running. Read before the sources' states, it
+    closes the race of a collection that finishes meanwhile: its state is written before its
+    job ends, so either the job is seen here or its new next attempt is seen after."""
+    rows = await app.connector.execute_query_all_async(
+        "SELECT queueing_lock FROM procrastinate_jobs WHERE task_name = %(task)s "
+        "AND status IN ('todo', 'doing')", task=COLLECT)
+    return {row["queueing_lock"][len("source:"):] for row in rows if row["queueing_lock"]}
 
 
 async def defer_collect(app: procrastinate.App, source_ids: Iterable[str]) -> list[str]:

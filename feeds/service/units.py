@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -53,11 +54,12 @@ class Units:
     def config(self, config: Config) -> None:  # SIGHUP: same store, new sources and settings
         self.runtime.config = config
 
-    def due_sources(self, now: datetime) -> list[str]:
-        """The enabled sources due now, interleaved by host (the order they are queued in)."""
+    def due_sources(self, now: datetime, busy: Collection[str] = ()) -> list[str]:
+        """The enabled sources due now and not already queued or running (`busy`),
+        interleaved by host (the order they are queued in)."""
         config = self.config
         states = all_states(self.store)
-        due = [s for s in config.sources if s.enabled and decide.due(
+        due = [s for s in config.sources if s.enabled and s.id not in busy and decide.due(
             states.get(s.id, SourceState(s.id)), s, config.site.tz, now, EARLY)]
         return [s.id for s in interleave_hosts(due)]
 

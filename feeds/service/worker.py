@@ -34,6 +34,7 @@ from .queue import (
     PUBLISH,
     QUEUES,
     build_app,
+    busy_sources,
     defer_collect,
     name_worker,
     recover_stalled,
@@ -168,7 +169,9 @@ class QueueWorkerService:
         await self._request_publish()  # outputs reflect the config even when nothing is due
         while not self.stopping.is_set():
             try:
-                due = await loop.run_in_executor(self.pool, self.units.due_sources, _utcnow())
+                busy = await busy_sources(self.app)
+                due = await loop.run_in_executor(self.pool, self.units.due_sources, _utcnow(),
+                                                 busy)
                 queued = await defer_collect(self.app, due)
                 recovered = await recover_stalled(self.app,
                                                   self.config.worker.seconds("stalled_after"))
