@@ -45,6 +45,7 @@ class Units:
         self.runtime = Runtime.open(config)
         self.store = self.runtime.store
         self.publish_lock = threading.Lock()
+        self.held: dict[str, str] = {}  # source -> why the scheduler holds it back, as logged
 
     @property
     def config(self) -> Config:
@@ -60,8 +61,19 @@ class Units:
         config = self.config
         states = all_states(self.store)
         due = [s for s in config.sources if s.enabled and s.id not in busy and decide.due(
-            states.get(s.id, SourceState(s.id)), s, config.site.tz, now, EARLY)]
+            states.get(s.id, SourceState(s.id)), s, now, EARLY)]
+        self._log_held(config, states, now)
         return [s.id for s in interleave_hosts(due)]
+
+    def _log_held(self, config: Config, states: dict[str, SourceState], now: datetime) -> None:
+        """Say once (not every tick) why a source is not queued: gone, or backing off."""
+        for source in config.sources:
+            state = states.get(source.id, SourceState(source.id))
+            reason = decide.skip_reason(state, source, now, False, EARLY) if source.enabled else ""
+            kind = reason.split(" (")[0].split(" after")[0]
+            if kind and self.held.get(source.id) != kind:
+                log.info("%s: skipped, %s", source.id, reason)
+            self.held[source.id] = kind
 
     def collect(self, source_id: str, now: datetime, worker: str) -> dict[str, Any]:
         """Collect one source if it is still due; return counts (or why it was skipped)."""
@@ -70,7 +82,7 @@ class Units:
         if source is None or not source.enabled:
             return {"skipped": "not in the config or disabled"}
         state = load_state(self.store, source_id)
-        if not decide.due(state, source, config.site.tz, now, EARLY):
+        if not decide.due(state, source, now, EARLY):
             # another queued run of this period got here first, or it is gone / backing off
             return {"skipped": f"not due until {state.next_attempt}"}
         started = time.monotonic()
