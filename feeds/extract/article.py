@@ -22,6 +22,7 @@ from ..model import Image, RawArticle
 from ..urls import lazy_source
 from . import body as body_mod
 from . import meta as meta_mod
+from .dates_choice import choose_dates
 
 __all__ = ["extract", "parse_html", "select", "FIELDS"]
 
@@ -97,9 +98,12 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
     if not title:
         title, title_how, how["title candidates"] = meta_mod.find_title(root, meta, site_names)
         title = _generic(how, "title", (title, title_how))
-    text_all = meta_mod.visible_text(root)
+    text_all = meta_mod.article_text(root)
     if "published" not in got or "updated" not in got:
-        published, updated = meta_mod.find_dates(root, meta, text_all, title)
+        published, updated, considered = choose_dates(root, meta.metas, meta.ld, meta.scripts,
+                                                      text_all, title, url)
+        how["date candidates"] = "\n".join(f"{c.kind:16} {c.value!r}  [{c.why}]"
+                                            for c in considered)
         if "published" not in got:
             got["published"] = [_generic(how, "published", published)]
         if "updated" not in got:
