@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lhtml
 
-from ..dates import DATE_PATTERN
 from ..model import Image
 from .titles import choose_title, split_title
 
-__all__ = ["PageMeta", "read_meta", "find_title", "find_label", "find_tags", "find_image",
+__all__ = ["PageMeta", "read_meta", "find_title", "find_tags", "find_image",
            "visible_text", "article_text"]
 
 
@@ -128,31 +127,6 @@ def find_title(root: lhtml.HtmlElement, meta: PageMeta, hints: Iterable[str] = (
 
 def _text(el: lhtml.HtmlElement | None) -> str:
     return " ".join(el.text_content().split()) if el is not None else ""
-
-
-_LABELS = {
-    "origin": r"(?:来源|来自|出处|稿源|Source)",
-    "editor": r"(?:责任编辑|责编|编辑|Editor)",
-    "authors": r"(?:作者|记者|撰文|文|By)",
-    "lead": r"(?:导言|导读|摘要|内容提要|提要)",
-}
-_VALUE = r"\s*[:：]\s*(?P<v>[^\s\]】）)|｜,，]+(?:[、,，][^\s\]】）)|｜,，:：]+)*)"
-
-
-def find_label(text: str, name: str, avoid: str = "") -> tuple[str, str]:
-    """The value after a label such as 来源: in the visible text (not the site's own name)."""
-    if name == "lead":
-        m = re.search(_LABELS["lead"] + r"\s*[:：]\s*(?P<v>[^\n]{10,})", text)
-        return (m["v"].strip(), "label 导言") if m else ("", "")
-    fallback = ("", "")
-    for m in re.finditer(r"(?<![\w])" + _LABELS[name] + _VALUE, text):
-        value = m["v"].strip()
-        if value and len(value) <= 40 and not DATE_PATTERN.match(value):
-            found = value, f"label {m.group(0).split(':')[0].split('：')[0].strip()}"
-            if value != avoid:
-                return found
-            fallback = fallback if fallback[0] else found  # the site itself, if nothing better
-    return fallback
 
 
 def find_tags(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[tuple[str, ...], str]:
