@@ -144,6 +144,34 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(config: Config, args: argparse.Namespace) -> int:
+    """Find a site's feeds, sitemaps and article listings; print (or --write) sources entries."""
+    from .discover import discover, insert_entry, to_yaml
+
+    extra = {"allow_private": True} if args.allow_private else {}
+    with Runtime.open(config) as rt:  # robots.txt, politeness and the address guard apply
+        rt.fetcher.policy = Policy(allow_private=args.allow_private)
+        findings = discover(config, args.url, rt.fetcher, _now(), extra)
+    if not findings:
+        print(f"discover: nothing found at {args.url} (no feed, sitemap or article listing)")
+        return 1
+    for n, finding in enumerate(findings, 1):
+        print(f"[{n}] {finding.summary}\n    {finding.url}")
+        for line in finding.details:
+            print(f"    {line}")
+        print("    sources entry:\n" + to_yaml(finding.entry, dash=6))
+    if args.write is None:
+        print(f"add one with: feeds discover {args.url} -c {args.config} --write N")
+        return 0
+    if not 1 <= args.write <= len(findings):
+        print(f"discover: --write {args.write}: choose 1..{len(findings)}", file=sys.stderr)
+        return 2
+    chosen = findings[args.write - 1]
+    insert_entry(config.path, chosen.entry)
+    print(f"added source {chosen.entry['id']} to {config.path.name} (feeds check: OK)")
+    return 0
+
+
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
     """Serve output/ locally as deploy/nginx.conf would (for looking, not for production)."""
     from .service.serve import make_server, parse_listen
@@ -175,6 +203,8 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "discover": (cmd_discover, "find a site's feeds, sitemaps and article listings; "
+                               "print ready sources entries (--write N adds one)"),
     "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
     "migrate": (cmd_migrate, "apply the store's pending schema migrations"),
@@ -198,6 +228,14 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
         (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
         (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),
         (("target",), {"metavar": "TO", "help": "SQLite file path or postgresql:// URL"}),
+    ],
+    "discover": [
+        (("url",), {"help": "a site's home page or a channel (listing) page"}),
+        (("--write",), {"type": int, "nargs": "?", "const": 1, "metavar": "N",
+                        "help": "add finding N (default 1) to the config file"}),
+        (("--allow-private",), {"action": "store_true",
+                                "help": "the site is on a private/loopback address (intranet, "
+                                        "tests); entries get allow_private: true"}),
     ],
     "preview": [
         (("url",), {"help": "the article page to fetch (http(s) or file:)"}),
@@ -236,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(config, args)  # type: ignore[arg-type]  # None only for NO_CONFIG
     except SchemaBehind as e:
-        print(f"{e}; run: feeds migrate -c {args.config}", file=sys.stderr)
+        todo = "feeds migrate with a config naming it" if config is None else \
+            f"feeds migrate -c {args.config}"
+        print(f"{e}; run: {todo}", file=sys.stderr)
         return 2
     except SchemaAhead as e:
         print(str(e), file=sys.stderr)

@@ -150,3 +150,20 @@ def test_state_tables_keep_json_per_key(store):
         pass
     else:
         raise AssertionError("only the three state tables are key/JSON tables")
+
+
+def test_the_store_key_is_a_file_path_or_a_postgresql_url(write_config, capsys):
+    from feeds.cli import main
+
+    for value, message in (("mysql://u@h/db", "mysql:// is not a store"),
+                           ("postgresql://u@h/db?bogus=1", "not a valid PostgreSQL URL"),
+                           ('""', "must be an SQLite file path")):
+        cfg = write_config(f"store: {value}\nsources: []\n")
+        assert main(["check", "-c", str(cfg)]) == 2
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("sources.yaml:") and f": store: {message}" in line
+    cfg = write_config("store: postgresql://u@127.0.0.1:1/db\nsources: []\n")
+    assert main(["check", "-c", str(cfg)]) == 0
+    assert main(["publish", "-c", str(cfg)]) == 1  # nothing answers there: one line, exit 1
+    [line] = capsys.readouterr().err.strip().splitlines()[-1:]
+    assert line.startswith("error: store postgresql://127.0.0.1/db: cannot connect:")

@@ -88,3 +88,56 @@ def test_writers_offering_the_same_article_at_once_store_it_once(store_url):
         assert len({a.source_id for a in db.recent(20)}) >= 1
     finally:
         db.close()
+
+
+def test_the_store_reconnects_after_its_connections_were_cut(pg_url):
+    """What a PostgreSQL restart does to idle connections: the next call gets a new one."""
+    import psycopg
+
+    db = open_store(pg_url)
+    try:
+        db.upsert(make(1, 0), NOW)
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            cut = admin.execute("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                                ).fetchone()
+        assert cut and cut[0] >= 1
+        assert db.upsert(make(2, 0), NOW)[0] == "new"
+        assert db.count() == 2
+    finally:
+        db.close()
+
+
+def test_a_write_cut_off_mid_transaction_is_run_again_on_a_new_connection(pg_url):
+    """An upsert waiting inside its transaction loses its connection (as in a server restart):
+    it is retried on a fresh connection and stored once."""
+    import zlib
+
+    import psycopg
+
+    from feeds.store.postgres import LOCK_ARTICLE
+
+    db = open_store(pg_url)
+    article = make(1, 0)
+    key = zlib.crc32(article.url.encode("utf-8")) - 2**31
+    result: list[str] = []
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_advisory_lock(%s::int, %s::int)", (LOCK_ARTICLE, key))
+            writer = threading.Thread(target=lambda: result.append(db.upsert(article, NOW)[0]))
+            writer.start()
+            for _ in range(100):  # until the upsert waits on our lock, inside its transaction
+                waiting = admin.execute("SELECT pid FROM pg_stat_activity WHERE "
+                                        "wait_event_type = 'Lock' AND datname = "
+                                        "current_database()").fetchall()
+                if waiting:
+                    break
+                threading.Event().wait(0.05)
+            assert waiting
+            admin.execute("SELECT pg_terminate_backend(%s)", (waiting[0][0],))
+            threading.Event().wait(0.3)
+            admin.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", (LOCK_ARTICLE, key))
+            writer.join(30)
+        assert result == ["new"] and db.count() == 1
+    finally:
+        db.close()

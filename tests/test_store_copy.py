@@ -100,3 +100,11 @@ def test_copy_refuses_a_store_that_already_holds_data(tmp_path, pg_url, capsys):
         copy_store(src, pg_url)
     assert main(["store", "copy", src, pg_url]) == 1
     assert "is not empty (11 articles" in capsys.readouterr().err
+
+
+def test_copy_from_nothing_is_refused_and_creates_nothing(tmp_path, pg_url, capsys):
+    missing = tmp_path / "missing.db"
+    assert main(["store", "copy", str(missing), pg_url]) == 1
+    assert "no such file" in capsys.readouterr().err and not missing.exists()
+    assert main(["store", "copy", pg_url, str(tmp_path / "x.db")]) == 1
+    assert "holds no feeds store" in capsys.readouterr().err

@@ -18,12 +18,15 @@ Concurrency (docs/design.md, "PostgreSQL store"):
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -37,6 +40,10 @@ from .codec import from_row, parse_utc, to_row, utc_text
 
 __all__ = ["PostgresStore", "describe"]
 
+log = logging.getLogger("feeds.store")
+T = TypeVar("T")
+ATTEMPTS = 3  # a lost connection (server restart, failover) is retried on a fresh one
+
 STATE_KEYS = {"source_state": "source_id", "http_cache": "url", "publish_state": "name"}
 LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("feed", "fee" + 1)
 
@@ -44,12 +51,42 @@ LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("f
 STAMP = """UPDATE change_clock SET last = to_char(GREATEST(clock_timestamp(),
     CASE WHEN last = '' THEN '-infinity' ELSE last::timestamptz + interval '1 microsecond' END)
     AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') RETURNING last"""
-COLUMNS = "id, content_hash, first_seen, data"
+# After the key locks (a statement of its own: its snapshot must be taken after the wait):
+# is it taken down? the stored row by identity key, else by URL, locked until commit.
+FIND = """SELECT EXISTS (SELECT 1 FROM removed_articles WHERE ident = %(ident)s OR url = %(url)s),
+    a.id, a.content_hash, a.first_seen, a.data
+    FROM (VALUES (1)) AS one LEFT JOIN LATERAL (
+        SELECT id, content_hash, first_seen, data FROM articles
+        WHERE ident = %(ident)s OR url = %(url)s
+        ORDER BY ident = %(ident)s DESC, id LIMIT 1 FOR UPDATE) AS a ON true"""
+
+
+def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a one-transaction store method again when its connection was lost mid-way: the
+    transaction was rolled back, so running it again is safe (a commit whose answer was lost
+    makes the second run see its own write: an upsert then says "unchanged"). The pool waits
+    for the server to be back (up to its 30 s timeout) before handing out a connection."""
+    @functools.wraps(method)
+    def run(self: PostgresStore, *args: Any, **kwargs: Any) -> T:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return method(self, *args, **kwargs)
+            except psycopg.OperationalError as e:
+                if attempt == ATTEMPTS:
+                    raise StoreError(f"store {self.where}: {_first_line(e)}") from e
+                log.warning("store %s: %s; retrying on a new connection", self.where,
+                            _first_line(e))
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+    return run
 
 
 def describe(url: str) -> str:
     """The store as messages name it: host/dbname, never the password."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error as e:
+        raise StoreError(f"store: not a valid PostgreSQL URL: {_first_line(e)}") from e
     return f"postgresql://{info.get('host', 'localhost')}/{info.get('dbname', '')}"
 
 
@@ -101,19 +138,18 @@ class PostgresStore:
 
     # --- articles -----------------------------------------------------------------------
 
+    @_reconnecting
     def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
         """Insert or update by the merge rules; a removed article stays removed."""
         ident = identity_key(article.source_id, article.guid, article.url)
         with self._tx() as conn:
             _lock_keys(conn, ident, article.url)
-            if conn.execute("SELECT 1 FROM removed_articles WHERE ident = %s OR url = %s LIMIT 1",
-                            (ident, article.url)).fetchone():
+            found = conn.execute(FIND, {"ident": ident, "url": article.url}).fetchone()
+            assert found is not None  # the one-row VALUES always gives a row
+            removed, *row = found
+            if removed:
                 return "removed", article
-            row = (conn.execute(f"SELECT {COLUMNS} FROM articles WHERE ident = %s FOR UPDATE",
-                                (ident,)).fetchone()
-                   or conn.execute(f"SELECT {COLUMNS} FROM articles WHERE url = %s LIMIT 1 "
-                                   "FOR UPDATE", (article.url,)).fetchone())
-            if row is None:
+            if row[0] is None:
                 outcome = merge.first_sight(article)
                 _insert(conn, ident, outcome, utc_text(now))
             else:
@@ -123,6 +159,7 @@ class PostgresStore:
                     _update(conn, article_id, outcome)
             return outcome.kind, outcome.article
 
+    @_reconnecting
     def remove(self, article_id: str) -> Article | None:
         """Take an article down for good (a tombstone keeps it from coming back); return it."""
         with self._tx() as conn:
@@ -209,6 +246,26 @@ class PostgresStore:
                             f"FROM articles {where} ORDER BY published, id",
                             tuple(v for v in (since, until) if v))
 
+    def topic_rows(self, body: bool, channels: tuple[str, ...] = (),
+                   sources: tuple[str, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """Topic matching's text, newest first, streamed (see SQLiteStore.topic_rows)."""
+        clauses, args = [], []
+        for column, values in (("channel", channels), ("source_id", sources)):
+            if values:
+                clauses.append(f"{column} = ANY(%s)")
+                args.append(list(values))
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
+        body_sql = "data->>'content_html'" if body else "NULL"
+        return self._stream("SELECT id, published, channel, source_id, data->>'title', "
+                            f"data->>'summary', (data->'tags')::text, {body_sql} "
+                            f"FROM articles {where} ORDER BY published DESC, id DESC", tuple(args))
+
+    def by_ids(self, ids: list[str]) -> list[Article]:
+        """The articles with these ids, in the order given (missing ids are left out)."""
+        found = {i: from_row(d) for i, d in self._all(
+            "SELECT id, data FROM articles WHERE id = ANY(%s)", (list(ids),))}
+        return [found[i] for i in ids if i in found]
+
     def news_rows(self, since: str, limit: int, url_prefix: str) -> list[tuple[str, ...]]:
         return self._all("SELECT url, data->>'published', data->>'title' FROM articles "
                          "WHERE published >= %s AND starts_with(url, %s) "
@@ -223,6 +280,7 @@ class PostgresStore:
         row = self._one(f"SELECT data FROM {table} WHERE {_key(table)} = %s", (key,))
         return row[0] if row else {}
 
+    @_reconnecting
     def put_state(self, table: str, key: str, data: dict[str, Any]) -> None:
         with self._tx() as conn:
             conn.execute(f"INSERT INTO {table} ({_key(table)}, data) VALUES (%s, %s) "
@@ -237,10 +295,12 @@ class PostgresStore:
 
     # --- plumbing -------------------------------------------------------------------------
 
+    @_reconnecting
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         with self._tx() as conn:
             return conn.execute(sql, args).fetchone()
 
+    @_reconnecting
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         with self._tx() as conn:
             return conn.execute(sql, args).fetchall()

@@ -268,6 +268,34 @@ class SQLiteStore:
             (source_id, limit))
         return [from_row(json.loads(r[0])) for r in cur.fetchall()]
 
+    def topic_rows(self, body: bool, channels: tuple[str, ...] = (),
+                   sources: tuple[str, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """(id, published, channel, source_id, title, summary, tags as JSON text, content_html
+        or None) newest first (published, then id), streamed; only the given channels and
+        sources when any are given (topic matching reads only the text it looks in)."""
+        where: list[str] = []
+        args: list[str] = []
+        for column, values in (("channel", channels), ("source_id", sources)):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+        body_sql = "json_extract(data, '$.content_html')" if body else "NULL"
+        return iter(self.db.execute(
+            "SELECT id, published, channel, source_id, json_extract(data, '$.title'), "
+            f"json_extract(data, '$.summary'), json_extract(data, '$.tags'), {body_sql} "
+            f"FROM articles {'WHERE ' + ' AND '.join(where) if where else ''} "
+            "ORDER BY published DESC, id DESC", args))
+
+    def by_ids(self, ids: list[str]) -> list[Article]:
+        """The articles with these ids, in the order given (missing ids are left out)."""
+        found: dict[str, Article] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cur = self.db.execute(f"SELECT id, data FROM articles WHERE id IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+            found.update((i, from_row(json.loads(d))) for i, d in cur.fetchall())
+        return [found[i] for i in ids if i in found]
+
     # --- key/value state (per source, per URL) --------------------------------------------
 
     def get_state(self, table: str, key: str) -> dict[str, Any]:
