@@ -41,11 +41,12 @@ def test_a_reader_paging_by_stamp_during_concurrent_writes_misses_nothing(store_
         mark = ("", "")
         try:
             while True:
-                finished = done.is_set()  # read once more after the writers are done
-                for stamp, article_id, _ in db.changed_after(mark, 7):
+                finished = done.is_set()  # after the writers are done: read to the end
+                page = db.changed_after(mark, 7)
+                for stamp, article_id, _ in page:
                     seen.append((stamp, article_id))
                     mark = (stamp, article_id)
-                if finished:
+                if finished and not page:
                     return
         finally:
             db.close()
