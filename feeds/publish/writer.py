@@ -16,6 +16,8 @@ from pathlib import Path
 
 __all__ = ["BatchWriter", "StreamWriter", "commit_all", "remove_if_exists", "write_if_changed"]
 
+FSYNC_EACH = 64  # BatchWriter: up to this many files are fsynced one by one, more by syncfs
+
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` atomically unless it already holds exactly these bytes."""
@@ -165,7 +167,7 @@ class BatchWriter:
     def __init__(self) -> None:
         self.suffix = f".{os.getpid()}.tmp"
         self.fchmod = _umask() & 0o044 != 0  # only when the umask would hide files from nginx
-        self.last = ""
+        self.written: list[str] = []
 
     def write(self, path: str, data: bytes) -> bool:
         """Publish `data` at `path` unless it already holds these bytes; True if written."""
@@ -197,14 +199,18 @@ class BatchWriter:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self.last = path
+        self.written.append(path)
         return True
 
     def sync(self) -> None:
-        """Make every file written so far durable (one syncfs for the batch)."""
-        if self.last:
-            sync_filesystem(self.last)
-            self.last = ""
+        """Make every file written so far durable: a few are fsynced one by one (syncfs would
+        also wait for every other writer on the filesystem), a big batch with one syncfs."""
+        if len(self.written) > FSYNC_EACH:
+            sync_filesystem(self.written[0])
+        else:
+            for path in self.written:
+                _fsync_path(path)
+        self.written.clear()
 
 
 @cache
