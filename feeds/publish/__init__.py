@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..store import Store
-from . import directory, robots, sitemap_html
+from . import directory, feedpage, robots, sitemap_html
 from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
 from .formats import FORMATS
@@ -32,7 +32,7 @@ __all__ = ["PublishResult", "publish"]
 
 log = logging.getLogger("feeds.publish")
 
-STYLESHEETS = ("feed.xsl", "sitemap.xsl")
+STYLESHEETS = ("feed.xsl", "feed.css", "sitemap.xsl")
 
 
 @dataclass
@@ -124,6 +124,7 @@ def _write_pages(config: Config, listed: list[FeedSpec], specs: list[FeedSpec],
     pages = {"feeds.html": directory.render_html(site, listed),
              "feeds.opml": directory.render_opml(site, listed),
              "sitemap.html": sitemap_html.render(config, specs, latest, index + urls)}
+    pages.update({spec.page: feedpage.render(site, spec) for spec in specs})  # index.html
     for rel, data in pages.items():
         if variant is not None:
             rel, data = variant.prefix + rel, variant.page(rel, data)
