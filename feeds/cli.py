@@ -123,10 +123,11 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
         print(f"preview: no source {args.source!r} in {config.path.name}", file=sys.stderr)
         return 2
     fetcher = Fetcher.from_config(config)
-    if source is None:  # the operator typed this URL: intranet and localhost pages are fine
-        fetcher.policy = Policy(allow_private=True)
-    try:
-        article, raw = preview(config, args.url, source, fetcher, _now())
+    if source is None:  # the operator typed this URL: intranet, localhost and the file are fine
+        fetcher.policy = Policy(allow_private=True, local=_typed_file(args.url))
+    try:  # with --source, exactly as `feeds run` fetches for it (its policy and charset)
+        bound = fetcher.for_source(source) if source else fetcher
+        article, raw = preview(config, args.url, source, bound, _now())
     finally:
         fetcher.close()
     if args.json:
@@ -134,6 +135,13 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     else:
         print(render_text(article, raw))
     return 0
+
+
+def _typed_file(url: str) -> tuple[str, ...]:
+    """The local path of a file: URL typed on the command line (none for any other URL)."""
+    from urllib.parse import unquote, urlsplit
+
+    return (unquote(urlsplit(url).path),) if url.startswith("file:") else ()
 
 
 COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {

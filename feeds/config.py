@@ -217,7 +217,7 @@ def _listen(value: str) -> str | None:
     if not value:
         return None
     host, _, port = value.rpartition(":")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         return "not a port or HOST:PORT (e.g. 127.0.0.1:9108)"
     return None
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .config import Config, Source
-from .fetch import Fetcher
+from .fetch import Fetcher, SourceFetcher
 from .model import Article, RawArticle
 from .normalise import Context, html_to_text, normalise
 from .sources.page import fetch_article
@@ -20,7 +20,8 @@ JSON_KEYS = ("id", "url", "title", "summary", "content_html", "content_text", "p
              "source_id")
 
 
-def preview(config: Config, url: str, source: Source | None, fetcher: Fetcher, now: datetime
+def preview(config: Config, url: str, source: Source | None,
+            fetcher: Fetcher | SourceFetcher, now: datetime
             ) -> tuple[Article, RawArticle]:
     """The normalised article for `url`, extracted with `source`'s rules (or none)."""
     options = source.options if source else None

@@ -60,10 +60,23 @@ USER_AGENT = user_agent()
 
 @dataclass(frozen=True)
 class Policy:
-    """What a source allows: private addresses (tests, intranets), ignoring robots.txt."""
+    """What a source allows: private addresses (tests, intranets), ignoring robots.txt, and
+    which local files it may read (`local`: file paths, or folders ending in '/'). A link a
+    source offers or a redirect never widens this: file: is read only where `local` says."""
 
     allow_private: bool = False
     respect_robots: bool = True
+    local: tuple[str, ...] = ()
+
+    def may_read(self, url: str) -> bool:
+        """True when the file: URL names a file this policy allows (after resolving .. and
+        symbolic links, so neither can climb out of an allowed folder)."""
+        path = _local_path(url)
+        for allowed in self.local:
+            root = Path(allowed).resolve()
+            if path == root or (allowed.endswith("/") and path.is_relative_to(root)):
+                return True
+        return False
 
 
 class Fetcher:
@@ -108,9 +121,12 @@ class Fetcher:
         NotModified. New validators go to `pending` (saved by the caller once the content was
         processed) or, without `pending`, straight to the store.
         """
-        if url.startswith("file:"):
-            return _read_file(url, self.settings.max_bytes)
         policy = policy or self.policy
+        if url.startswith("file:"):
+            if not policy.may_read(url):
+                raise FetchError("blocked", url, "file: URLs are read only for a source's own "
+                                 "configured URL, never for links it offers")
+            return _read_file(url, self.settings.max_bytes)
         start = self.cache.resolve(url)
         entry = self.cache.get(start) if conditional else {}
         sent = HttpCache.validators(entry)
@@ -288,8 +304,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _local_path(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path)).resolve()
+
+
 def _read_file(url: str, max_bytes: int) -> Fetched:
-    path = Path(unquote(urlsplit(url).path))
+    path = _local_path(url)
     try:
         if path.stat().st_size > max_bytes:
             raise FetchError("too-large", url, f"file exceeds {max_bytes} bytes")

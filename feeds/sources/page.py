@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from ..config import Rule, Source
 from ..errors import ExtractError, FeedsError
 from ..extract import extract
-from ..fetch import Fetcher
+from ..fetch import Fetcher, SourceFetcher
 from ..fetch.charset import decode
 from ..model import RawArticle
 
@@ -19,7 +19,7 @@ __all__ = ["fetch_article", "fetch_articles"]
 log = logging.getLogger("feeds.sources.page")
 
 
-def fetch_article(fetcher: Fetcher, url: str, source: Source | None = None,
+def fetch_article(fetcher: Fetcher | SourceFetcher, url: str, source: Source | None = None,
                   rules: Mapping[str, Rule] | None = None, remove: tuple[str, ...] = ()
                   ) -> RawArticle:
     """Fetch one article page, decode it (source override, HTTP charset, BOM, meta, detection)
@@ -43,6 +43,9 @@ def fetch_articles(source: Source, fetcher: Fetcher, urls: Iterable[str],
         except FeedsError as e:
             last_error = e
             log.warning("%s: skipped article %s: %s", source.id, url, e)
+        except Exception as e:  # a page that trips a bug costs that page only
+            last_error = ExtractError("parse-error", url, f"internal error: {e!r}")
+            log.warning("%s: skipped article %s: %s", source.id, url, last_error, exc_info=True)
     if tried and not raws and last_error is not None:
         raise last_error
     if not tried:

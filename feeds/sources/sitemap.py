@@ -19,7 +19,7 @@ from ..config import SitemapOptions, Source
 from ..errors import ExtractError, FeedsError
 from ..fetch import Fetcher
 from ..model import RawArticle
-from ..urls import absolute, clean_url
+from ..urls import clean_url, fetchable_link
 from .page import fetch_articles
 
 __all__ = ["collect", "parse_sitemap", "SitemapEntry", "discover"]
@@ -82,8 +82,8 @@ def parse_sitemap(body: bytes, url: str) -> list[SitemapEntry]:
     body = _gunzip(body, url)
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:4].lower().startswith(b"http"):
-        return [SitemapEntry(line.strip()) for line in stripped.decode("utf-8", "replace").splitlines()
-                if line.strip().startswith(("http://", "https://"))]
+        lines = stripped.decode("utf-8", "replace").splitlines()
+        return [SitemapEntry(loc) for loc in (fetchable_link(line, url) for line in lines) if loc]
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
     try:
         root = etree.fromstring(stripped, parser)
@@ -92,15 +92,15 @@ def parse_sitemap(body: bytes, url: str) -> list[SitemapEntry]:
     if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
         raise ExtractError("not-a-sitemap", url, "no <urlset> or <sitemapindex> element")
     is_index = etree.QName(root).localname == "sitemapindex"
-    return [_entry(node, is_index, url) for node in root if isinstance(node.tag, str)
-            and _child(node, "loc")]
+    entries = (_entry(node, is_index, url) for node in root if isinstance(node.tag, str))
+    return [e for e in entries if e.loc]
 
 
 def _entry(node: etree._Element, is_index: bool, base: str) -> SitemapEntry:
     """One <url> or <sitemap>; a relative <loc> (against the protocol, but seen) is resolved."""
     news = next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "news"), None)
     return SitemapEntry(
-        loc=absolute(base, _child(node, "loc")), lastmod=_child(node, "lastmod"),
+        loc=fetchable_link(_child(node, "loc"), base), lastmod=_child(node, "lastmod"),
         news_date=_child(news, "publication_date") if news is not None else "",
         news_title=_child(news, "title") if news is not None else "", is_index=is_index)
 

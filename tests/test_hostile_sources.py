@@ -1,0 +1,204 @@
+"""Hostile sources served from 127.0.0.1, one class of attack per row: each row asserts what is
+stored and what is published, and `run_with_good` asserts that the well-behaved source of the
+same run is unaffected, that no local file leaked and that every published URL is http(s)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fetch_helpers import RSS_TYPE
+from hostile_helpers import (
+    SECRET,
+    Outcome,
+    article_page,
+    feed_of,
+    listing,
+    run_with_good,
+    sitemap_of,
+)
+
+from feeds.sources import KINDS, Kind
+
+
+def kind_source(sid: str, kind: str, url: str, extra: str = "") -> str:
+    return (f"  - id: {sid}\n    kind: {kind}\n    url: {url}\n    channel: news\n"
+            f"    allow_private: true\n{extra}")
+
+
+def secret_file(tmp: Path) -> str:
+    (tmp / "secret.html").write_text(article_page(SECRET), encoding="utf-8")
+    return (tmp / "secret.html").as_uri()
+
+
+def good_page(server, path: str, title: str = "正常文章标题") -> str:
+    return server.add(path, article_page(title))
+
+
+# --- rows: setup(server, tmp) -> hostile source entries; check(outcome, server) --------------
+
+def file_listing_links(server, tmp):
+    server.add("/list.html", listing(secret_file(tmp), "/a/1.html"))
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "html", server.url("/list.html"), "    links: ul.news a\n")]
+
+
+def file_next_page(server, tmp):
+    (tmp / "list2.html").write_text(listing(secret_file(tmp)), encoding="utf-8")
+    server.add("/list.html", listing("/a/1.html", next_href=(tmp / "list2.html").as_uri()))
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "html", server.url("/list.html"), "    max_pages: 3\n")]
+
+
+def file_sitemap_loc(server, tmp):
+    server.add("/sitemap.xml", sitemap_of(secret_file(tmp), server.url("/a/1.html")),
+               "application/xml")
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "sitemap", server.url("/sitemap.xml"))]
+
+
+def file_full_text(server, tmp):
+    server.add("/feed.xml", feed_of(("本地文件", secret_file(tmp), "g1"),
+                                    ("正常条目", server.url("/a/1.html"), "g2")), RSS_TYPE)
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "feed", server.url("/feed.xml"), "    full_text: true\n")]
+
+
+def file_redirect(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/moved.html"))
+    good_page(server, "/a/1.html")
+    server.add("/moved.html", "", status=302, headers={"Location": secret_file(tmp)})
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def stores_only_the_good_page(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url("/a/1.html")}
+    assert server.url("/a/1.html") in outcome.published_links()
+
+
+def dangerous_links(server, tmp):
+    server.add("/feed.xml", feed_of(
+        ("脚本链接", "javascript:alert(document.cookie)", ""), ("数据链接", "data:text/html,<b>x</b>", ""),
+        ("VB 链接", "vbscript:msgbox(1)", ""), ("坏地址", "http://[oops/x.html", ""),
+        ("文件链接", "file:///etc/passwd", ""), ("相对链接", "rel/2.html", ""),
+        ("正常链接", server.url("/a/1.html"), "")), RSS_TYPE)
+    return [kind_source("hostile", "feed", server.url("/feed.xml"))]
+
+
+def only_resolved_links(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url("/a/1.html"), server.url("/rel/2.html")}
+    assert outcome.urls <= outcome.published_links()
+
+
+def json_feed_links(server, tmp):
+    doc = ('{"version": "https://jsonfeed.org/version/1.1", "title": "j", "items": ['
+           '{"id": "1", "url": "/j/1.html", "title": "相对", "content_text": "正文一"},'
+           '{"id": "2", "url": "javascript:alert(1)", "title": "脚本", "content_text": "正文二"},'
+           '{"id": "3", "url": "//evil.example/x", "title": "协议相对", "content_text": "正文三",'
+           ' "image": "data:image/png;base64,AAAA"},'
+           '{"id": "4", "title": "无链接", "content_text": "正文四", "tags": 5},'
+           '{"id": "5", "url": "/j/5.html", "title": "坏标签", "tags": 5}]}')
+    server.add("/feed.json", doc, "application/feed+json")
+    return [kind_source("hostile", "feed", server.url("/feed.json"))]
+
+
+def json_resolved(outcome: Outcome, server) -> None:
+    # relative and scheme-relative resolve against the feed URL; the others are skipped
+    assert outcome.urls == {server.url("/j/1.html"), "http://evil.example/x"}
+    assert all(a.image is None for a in outcome.stored)
+
+
+def bad_pages(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/a/2.html", "/a/3.html", "/a/4.html",
+                                     "http://[oops/x.html"))
+    server.add("/a/1.html", article_page("图片宽度", "<meta property='og:image' content='/i.png'>"
+                                         "<meta property='og:image:width' content='²'>"))
+    server.add("/a/2.html", article_page("字符集", "<meta charset='rot13'>").replace(
+        "<meta charset='utf-8'>", ""), "text/html")
+    server.add("/a/3.html", article_page("溢出日期", date="3000000天前"))
+    server.add("/a/4.html", article_page("正常文章"))
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def every_page_kept(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url(f"/a/{i}.html") for i in (1, 2, 3, 4)}
+    [overflow] = [a for a in outcome.stored if a.url.endswith("/3.html")]
+    assert not overflow.dated  # garbage date: the first-seen time, frozen
+
+
+def cross_host_canonical(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/a/2.html"))
+    server.add("/a/1.html", article_page(
+        "冒名文章", "<link rel='canonical' href='http://victim.example.com/news/1.html'>"))
+    server.add("/a/2.html", article_page(
+        "同站规范", "<link rel='canonical' href='/canonical/2.html'>"))
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def canonical_same_site_only(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url("/a/1.html"), server.url("/canonical/2.html")}
+
+
+def shared_guid(server, tmp):
+    server.add("/feed.xml", feed_of(*[(f"不同文章 {i}", server.url(f"/g/{i}.html"), "same-guid")
+                                      for i in range(3)]), RSS_TYPE)
+    return [kind_source("hostile", "feed", server.url("/feed.xml"))]
+
+
+def three_articles(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url(f"/g/{i}.html") for i in range(3)}
+    assert len({a.id for a in outcome.stored}) == 3
+    assert outcome.urls <= outcome.published_links()
+
+
+CASES: dict[str, tuple[Callable, Callable]] = {
+    "file: listing link": (file_listing_links, stores_only_the_good_page),
+    "file: next page": (file_next_page, stores_only_the_good_page),
+    "file: sitemap loc": (file_sitemap_loc, stores_only_the_good_page),
+    "file: full_text link": (file_full_text, stores_only_the_good_page),
+    "file: redirect": (file_redirect, stores_only_the_good_page),
+    "dangerous item links": (dangerous_links, only_resolved_links),
+    "json feed links": (json_feed_links, json_resolved),
+    "one bad page each": (bad_pages, every_page_kept),
+    "cross-host canonical": (cross_host_canonical, canonical_same_site_only),
+    "shared guid": (shared_guid, three_articles),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_source(name, http_server, write_config, tmp_path):
+    setup, check = CASES[name]
+    outcome = run_with_good(http_server, write_config, setup(http_server, tmp_path))
+    check(outcome, http_server)
+
+
+def test_a_collector_bug_fails_its_source_as_internal(http_server, write_config, tmp_path,
+                                                      monkeypatch, caplog):
+    def broken(source, fetcher, now):
+        raise RuntimeError("bug in a collector")
+
+    monkeypatch.setitem(KINDS, "sitemap", Kind(broken, conditional=False))
+    caplog.set_level(logging.WARNING)
+    outcome = run_with_good(http_server, write_config,
+                            [kind_source("hostile", "sitemap", http_server.url("/s.xml"))])
+    assert outcome.error_kind("hostile") == "internal"
+    assert "Traceback" in caplog.text and "bug in a collector" in caplog.text
+
+
+def test_preview_fetches_as_the_source_does(http_server, write_config, capsys):
+    """`feeds preview URL --source ID` uses the source's allow_private and respect_robots: a
+    page on 127.0.0.1 behind a robots.txt that disallows everything previews as in `feeds run`;
+    the same page without --source is refused by robots.txt."""
+    import json
+
+    from feeds.cli import main
+
+    http_server.add("/robots.txt", "User-agent: *\nDisallow: /\n", "text/plain")
+    url = good_page(http_server, "/a/1.html", "预览文章")
+    path = write_config("sources:\n" + kind_source("portal", "html", http_server.url("/list.html"),
+                                                   "    respect_robots: false\n"))
+    assert main(["preview", "-c", str(path), "--json", "--source", "portal", url]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "预览文章"
+    assert main(["preview", "-c", str(path), "--json", url]) != 0
