@@ -17,11 +17,11 @@ from . import __version__, logs
 from . import config as config_mod
 from .config import Config
 from .errors import ConfigError, FeedsError
-from .fetch import Fetcher, Policy, policy_notes
+from .fetch import Policy, policy_notes
 from .pipeline import run_once
 from .progress import Progress
-from .publish import publish
-from .store import open_store
+from .runtime import Runtime
+from .store import Store
 
 __all__ = ["main"]
 
@@ -33,13 +33,9 @@ def _now() -> datetime:
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config.store_url)
-    fetcher = Fetcher.from_config(config, store)
-    try:
-        result = run_once(config, store, fetcher, _now(), force=args.force, progress=Progress())
-    finally:
-        fetcher.close()
-        store.close()
+    with Runtime.open(config) as rt:
+        result = run_once(config, rt.store, rt.fetcher, _now(), force=args.force,
+                          progress=Progress())
     published = result.published
     if published is not None:
         print(f"published: {len(published.written)} written, {len(published.unchanged)} unchanged "
@@ -52,11 +48,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_publish(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config.store_url)
-    try:
-        result = publish(config, store, _now())
-    finally:
-        store.close()
+    with Runtime.open(config) as rt:
+        result = rt.publish(_now())
     print(f"published: {len(result.written)} written, {len(result.unchanged)} unchanged "
           f"in {config.output_path}")
     return 0
@@ -80,11 +73,8 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
     from .service.status import collect_rows, render_table
 
-    store = open_store(config.store_url)
-    try:
-        rows = collect_rows(config, store)
-    finally:
-        store.close()
+    with Runtime.open(config) as rt:
+        rows = collect_rows(config, rt.store)
     if args.json:
         print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
     else:
@@ -94,20 +84,17 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_remove(config: Config, args: argparse.Namespace) -> int:
     """Take articles down for good (e.g. a takedown request); the next publish drops them."""
-    store = open_store(config.store_url)
-    try:
-        missing = [key for key in args.articles if not _remove_one(store, key)]
+    with Runtime.open(config) as rt:
+        missing = [key for key in args.articles if not _remove_one(rt.store, key)]
         if len(missing) < len(args.articles):
-            result = publish(config, store, _now())
+            result = rt.publish(_now())
             print(f"published: {len(result.written)} written, {len(result.removed)} removed")
-    finally:
-        store.close()
     for key in missing:
         print(f"remove: no article with id or URL {key!r}", file=sys.stderr)
     return 1 if missing else 0
 
 
-def _remove_one(store, key: str) -> bool:
+def _remove_one(store: Store, key: str) -> bool:
     article_id = store.find_id(key)
     article = store.remove(article_id) if article_id else None
     if article is not None:
@@ -122,14 +109,13 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     if args.source and source is None:
         print(f"preview: no source {args.source!r} in {config.path.name}", file=sys.stderr)
         return 2
-    fetcher = Fetcher.from_config(config)
-    if source is None:  # the operator typed this URL: intranet, localhost and the file are fine
-        fetcher.policy = Policy(allow_private=True, local=_typed_file(args.url))
-    try:  # with --source, exactly as `feeds run` fetches for it (its policy and charset)
-        bound = fetcher.for_source(source) if source else fetcher
-        article, raw = preview(config, args.url, source, bound, _now())
-    finally:
-        fetcher.close()
+    with Runtime.open(config) as rt:
+        if source is None:  # the operator typed this URL: intranet, localhost and the file
+            rt.fetcher.policy = Policy(allow_private=True, local=_typed_file(args.url))
+        # with --source: that source's policy (robots, private addresses), never a
+        # conditional GET (a 304 would leave nothing to show)
+        fetcher = rt.for_source(source, conditional=False) if source else rt.fetcher
+        article, raw = preview(config, args.url, source, fetcher, _now())
     if args.json:
         print(json.dumps(as_json_dict(article), ensure_ascii=False, indent=2))
     else:
@@ -144,6 +130,30 @@ def _typed_file(url: str) -> tuple[str, ...]:
     return (unquote(urlsplit(url).path),) if url.startswith("file:") else ()
 
 
+def cmd_serve(config: Config, args: argparse.Namespace) -> int:
+    """Serve output/ locally as deploy/nginx.conf would (for looking, not for production)."""
+    from .service.serve import make_server, parse_listen
+
+    address = parse_listen(args.listen)
+    root = config.output_path
+    if address is None or not root.is_dir():
+        problem = f"no folder {root} (run `feeds run` first)" if address else \
+            f"--listen {args.listen!r}: not a port or HOST:PORT"
+        print(f"serve: {problem}", file=sys.stderr)
+        return 2
+    server = make_server(root, *address)
+    host, port = address[0], server.server_address[1]
+    print(f"serving {root} at http://{host}:{port}/feeds.html (local viewing only; "
+          "production: deploy/nginx.conf). Ctrl-C stops.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "run": (cmd_run, "collect every source once, then publish"),
     "publish": (cmd_publish, "publish from the store only"),
@@ -151,6 +161,7 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
 }
 
@@ -161,6 +172,8 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                                         "daemon.listen; host defaults to 127.0.0.1)"})],
     "run": [(("--force",), {"action": "store_true",
                             "help": "also collect sources that are backing off or marked gone"})],
+    "serve": [(("--listen",), {"default": "127.0.0.1:8000", "metavar": "[HOST:]PORT",
+                               "help": "address to listen on (default: %(default)s)"})],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],

@@ -1,7 +1,8 @@
 """The flow, one source at a time: fetch -> extract -> normalise -> store; then publish.
 
-`collect_source` and `publish` are the units the CLI, the daemon and a later multi-machine
-driver all call. One bad source or one bad article never stops a run.
+`collect_due` (decide whether to attempt, then `collect_source`) and `publish` are the units
+`feeds run`, the daemon's jobs and workers all call, through feeds/runtime.py. One bad source
+or one bad article never stops a run.
 """
 
 from __future__ import annotations
@@ -10,19 +11,21 @@ import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from .config import Config, Source, parse_duration
+from . import decide
+from .config import Config, Source
 from .errors import ExtractError, FeedsError
 from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
-from .state import SourceState, load_state, record_failure, record_success
+from .state import load_state, record_failure, record_success
+from .store import Store
 
-__all__ = ["CollectResult", "RunResult", "collect_source", "run_once"]
+__all__ = ["CollectResult", "RunResult", "collect_due", "collect_source", "run_once"]
 
 log = logging.getLogger("feeds.pipeline")
 
@@ -65,7 +68,21 @@ class RunResult:
         return [r for r in self.collected if not r.ok]
 
 
-def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
+def collect_due(config: Config, source: Source, store: Store, fetcher: Fetcher, now: datetime,
+                force: bool = False, jitter: float = 0.0) -> CollectResult:
+    """`collect_source` unless decide.skip_reason holds the source back (then `waiting` says
+    why and nothing is fetched or recorded). `jitter` is the caller's own tick jitter as a
+    fraction of the period (the daemon's `daemon.jitter`; 0 for `feeds run`): see decide.slack."""
+    state = load_state(store, source.id)
+    slack = decide.slack(decide.period(source.schedule, config.site.tz, now), jitter)
+    reason = decide.skip_reason(state, source, now, force, slack)
+    if reason:
+        log.info("%s: skipped, %s", source.id, reason)
+        return CollectResult(source.id, waiting=reason)
+    return collect_source(config, source, store, fetcher, now)
+
+
+def collect_source(config: Config, source: Source, store: Store, fetcher: Fetcher,
                    now: datetime) -> CollectResult:
     """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError.
 
@@ -82,16 +99,17 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
     except NotModified as e:
         result.not_modified = e.reason
         bound.commit()
-        record_success(store, source.id, now, _interval(source), {"new": 0, "updated": 0,
-                       "unchanged": 0, "not_modified": 1})
+        record_success(store, source.id, now, _next_due(config, source, now),
+                       {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
         log.info("%s", result.summary())
         return result
     except FeedsError as e:
-        return _failed(store, source, result, e, now)
+        return _failed(store, source, result, e, now, config)
     except Exception as e:  # a bug in an extractor must not stop the other sources
         log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
         return _failed(store, source, result,
-                       ExtractError("internal", source.url, f"internal error: {e!r}"), now)
+                       ExtractError("internal", source.url, f"internal error: {e!r}"), now,
+                       config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
     for raw in raws:
@@ -112,7 +130,7 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
     bound.commit()
-    record_success(store, source.id, now, _interval(source),
+    record_success(store, source.id, now, _next_due(config, source, now),
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
     log.info("%s", result.summary())
     return result
@@ -123,36 +141,22 @@ def _item_name(raw: Any) -> str:
     return repr((raw.url or raw.guid or raw.title or "(no link, guid or title)")[:120])
 
 
-def _failed(store, source: Source, result: CollectResult, e: FeedsError,
-            now: datetime) -> CollectResult:
+def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
+            now: datetime, config: Config) -> CollectResult:
     result.error = e
-    record_failure(store, source.id, now, _interval(source), e.kind,
-                   getattr(e, "url", source.url), str(e), gone=getattr(e, "gone", False))
+    gone = getattr(e, "gone", False)
+    record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
+                   e.kind, getattr(e, "url", source.url), str(e),
+                   gone_url=source.url if gone else "", retry_after=getattr(e, "retry_after", None))
     log.warning("%s: %s", source.id, e)
     return result
 
 
-def skip_reason(state: SourceState, now: datetime, force: bool) -> str:
-    """Why a run should not attempt this source now ('' to attempt it): a source marked gone
-    (HTTP 410) waits for --force; one that keeps failing waits out its backoff. A healthy
-    source is always attempted (its schedule is the daemon's business; a 304 costs little)."""
-    if force:
-        return ""
-    if state.gone:
-        return "gone (HTTP 410); fix its URL and run with --force"
-    if state.failures and not state.due(now):
-        error = state.last_error.get("kind", "error")
-        return (f"backing off after {state.failures} failure(s) ({error}) until "
-                f"{state.next_attempt}; --force to try now")
-    return ""
+def _next_due(config: Config, source: Source, now: datetime) -> datetime:
+    return decide.next_due(source.schedule, config.site.tz, now)
 
 
-def _interval(source: Source) -> timedelta:
-    """The source's nominal interval (cron schedules count as 1 hour for backoff purposes)."""
-    return timedelta(seconds=parse_duration(source.schedule) or 3600)
-
-
-def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
+def run_once(config: Config, store: Store, fetcher: Fetcher, now: datetime,
              force: bool = False, progress: Any = None) -> RunResult:
     """Collect every enabled source once, then publish from the store.
 
@@ -171,9 +175,7 @@ def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
     def collect_host(sources: list[Source]) -> list[CollectResult]:
         out = []
         for source in sources:
-            reason = skip_reason(load_state(store, source.id), now, force)
-            collected = (CollectResult(source.id, waiting=reason) if reason
-                         else collect_source(config, source, store, fetcher, now))
+            collected = collect_due(config, source, store, fetcher, now, force)
             if progress:
                 progress.step(source.id, collected.ok, collected.summary().split(": ", 1)[-1])
             out.append(collected)

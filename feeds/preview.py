@@ -20,9 +20,8 @@ JSON_KEYS = ("id", "url", "title", "summary", "content_html", "content_text", "p
              "source_id")
 
 
-def preview(config: Config, url: str, source: Source | None,
-            fetcher: Fetcher | SourceFetcher, now: datetime
-            ) -> tuple[Article, RawArticle]:
+def preview(config: Config, url: str, source: Source | None, fetcher: Fetcher | SourceFetcher,
+            now: datetime) -> tuple[Article, RawArticle]:
     """The normalised article for `url`, extracted with `source`'s rules (or none)."""
     options = source.options if source else None
     raw = fetch_article(fetcher, url, source, getattr(options, "rules", {}),

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import Config
+from ..store import Store
 from . import directory, robots, sitemap_html
 from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
@@ -47,7 +48,7 @@ class PublishResult:
         return changed
 
 
-def publish(config: Config, store, now: datetime, send: bool = True) -> PublishResult:
+def publish(config: Config, store: Store, now: datetime, send: bool = True) -> PublishResult:
     """Render every output from the store into config.output_path, writing only what changed;
     then notify (when `send` and something changed). Notifications never fail a publish."""
     result, out, site = PublishResult(), config.output_path, config.site
@@ -73,7 +74,7 @@ def publish(config: Config, store, now: datetime, send: bool = True) -> PublishR
     return result
 
 
-def _sitemaps(config: Config, store, now: datetime, mark: Mark, result: PublishResult) -> None:
+def _sitemaps(config: Config, store: Store, now: datetime, mark: Mark, result: PublishResult) -> None:
     out, opts = config.output_path, config.sitemaps
     sitemaps = publish_sitemaps(config, store, now, mark) if opts.enabled else SitemapSet()
     result.sitemaps = sitemaps

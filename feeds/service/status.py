@@ -11,11 +11,12 @@ from typing import Any
 
 from ..config import Config
 from ..state import SourceState, all_states
+from ..store import Store
 
 __all__ = ["ago", "collect_rows", "render_table", "source_rows"]
 
 
-def collect_rows(config: Config, store: Any, next_runs: dict[str, datetime] | None = None
+def collect_rows(config: Config, store: Store, next_runs: dict[str, datetime] | None = None
                  ) -> list[dict[str, Any]]:
     """Rows for every configured source (and state-only sources no longer configured)."""
     states = all_states(store)
