@@ -1,7 +1,7 @@
-"""Command line: `feeds run | publish | check | daemon | status`.
+"""Command line: `feeds run | publish | check | daemon | status | migrate | store copy ...`.
 
 Exit status: 0 all went well, 1 some source failed (the others were still published),
-2 bad usage or bad config.
+2 bad usage, bad config, or a store whose schema needs `feeds migrate`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from .fetch import Policy, policy_notes
 from .pipeline import run_once
 from .progress import Progress
 from .runtime import Runtime
-from .store import Store
+from .store import Store, migrate_store
+from .store.schema import SchemaAhead, SchemaBehind
 
 __all__ = ["main"]
 
@@ -102,6 +103,26 @@ def _remove_one(store: Store, key: str) -> bool:
     return article is not None
 
 
+def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
+    """Apply the store's pending schema migrations (safe to run twice, or on two machines)."""
+    before, applied = migrate_store(config.store_url)
+    after = before + len(applied)
+    if applied:
+        print(f"store: schema version {before} -> {after} ({', '.join(applied)})")
+    else:
+        print(f"store: already at version {after}")
+    return 0
+
+
+def cmd_store(config: Config | None, args: argparse.Namespace) -> int:
+    """`feeds store copy FROM TO`: every article, tombstone, stamp and state row, as they are."""
+    from .store.copy import copy_store
+
+    counts = copy_store(args.source, args.target)
+    print("copied " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    return 0
+
+
 def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     from .preview import as_json_dict, preview, render_text
 
@@ -128,6 +149,34 @@ def _typed_file(url: str) -> tuple[str, ...]:
     from urllib.parse import unquote, urlsplit
 
     return (unquote(urlsplit(url).path),) if url.startswith("file:") else ()
+
+
+def cmd_discover(config: Config, args: argparse.Namespace) -> int:
+    """Find a site's feeds, sitemaps and article listings; print (or --write) sources entries."""
+    from .discover import discover, insert_entry, to_yaml
+
+    extra = {"allow_private": True} if args.allow_private else {}
+    with Runtime.open(config) as rt:  # robots.txt, politeness and the address guard apply
+        rt.fetcher.policy = Policy(allow_private=args.allow_private)
+        findings = discover(config, args.url, rt.fetcher, _now(), extra)
+    if not findings:
+        print(f"discover: nothing found at {args.url} (no feed, sitemap or article listing)")
+        return 1
+    for n, finding in enumerate(findings, 1):
+        print(f"[{n}] {finding.summary}\n    {finding.url}")
+        for line in finding.details:
+            print(f"    {line}")
+        print("    sources entry:\n" + to_yaml(finding.entry, dash=6))
+    if args.write is None:
+        print(f"add one with: feeds discover {args.url} -c {args.config} --write N")
+        return 0
+    if not 1 <= args.write <= len(findings):
+        print(f"discover: --write {args.write}: choose 1..{len(findings)}", file=sys.stderr)
+        return 2
+    chosen = findings[args.write - 1]
+    insert_entry(config.path, chosen.entry)
+    print(f"added source {chosen.entry['id']} to {config.path.name} (feeds check: OK)")
+    return 0
 
 
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
@@ -161,9 +210,14 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "discover": (cmd_discover, "find a site's feeds, sitemaps and article listings; "
+                               "print ready sources entries (--write N adds one)"),
     "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
+    "migrate": (cmd_migrate, "apply the store's pending schema migrations"),
+    "store": (cmd_store, "store copy FROM TO: move a site between SQLite and PostgreSQL"),
 }
+NO_CONFIG = {"store"}  # takes store locations, not a config
 
 # Options only some commands take: command -> [(flags, argparse keyword arguments)].
 EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
@@ -177,6 +231,19 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
+    "store": [
+        (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
+        (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),
+        (("target",), {"metavar": "TO", "help": "SQLite file path or postgresql:// URL"}),
+    ],
+    "discover": [
+        (("url",), {"help": "a site's home page or a channel (listing) page"}),
+        (("--write",), {"type": int, "nargs": "?", "const": 1, "metavar": "N",
+                        "help": "add finding N (default 1) to the config file"}),
+        (("--allow-private",), {"action": "store_true",
+                                "help": "the site is on a private/loopback address (intranet, "
+                                        "tests); entries get allow_private: true"}),
+    ],
     "preview": [
         (("url",), {"help": "the article page to fetch (http(s) or file:)"}),
         (("--source",), {"help": "extract with this source's rules and channel"}),
@@ -205,14 +272,22 @@ def main(argv: list[str] | None = None) -> int:
     verbose = args.verbose or args.command == "daemon"
     logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
-        config = config_mod.load(args.config)
+        config = None if args.command in NO_CONFIG else config_mod.load(args.config)
     except ConfigError as e:
         for problem in e.problems:
             print(problem, file=sys.stderr)
         return 2
     handler, _ = COMMANDS[args.command]
     try:
-        return handler(config, args)
+        return handler(config, args)  # type: ignore[arg-type]  # None only for NO_CONFIG
+    except SchemaBehind as e:
+        todo = "feeds migrate with a config naming it" if config is None else \
+            f"feeds migrate -c {args.config}"
+        print(f"{e}; run: {todo}", file=sys.stderr)
+        return 2
+    except SchemaAhead as e:
+        print(str(e), file=sys.stderr)
+        return 2
     except FeedsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

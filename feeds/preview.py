@@ -69,4 +69,12 @@ def render_text(article: Article, raw: RawArticle) -> str:
         source = how.get(field) or how.get("*") or ("" if value in (None, "", []) else "default")
         out.append(f"{key:>12}: {shown if shown not in (None, '') else '-'}"
                    + (f"    [{source}]" if source else ""))
+        for considered in _CONSIDERED.get(key, ()):
+            if how.get(considered):
+                out.append(f"{'':>14}{considered} (score, kind, text, why):")
+                out.extend(f"{'':>16}{line}" for line in how[considered].splitlines())
     return "\n".join(out)
+
+
+# The candidates the generic choosers weighed, shown under the field they chose.
+_CONSIDERED = {"title": ("title candidates",), "published": ("date candidates",)}

@@ -22,6 +22,7 @@ from .formats import FORMATS
 from .notify import Outcome, notify
 from .share import publish_share
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
+from .topics import publish_topics
 from .writer import write_if_changed
 
 __all__ = ["PublishResult", "publish"]
@@ -57,11 +58,14 @@ def publish(config: Config, store: Store, now: datetime, send: bool = True) -> P
     changed_feeds = [site.absolute(spec.path(fmt)) for spec in specs
                      for fmt in FORMATS.values()
                      if result.write(out, spec.path(fmt), fmt.render(site, spec))]
+    topic_specs, topic_files = publish_topics(config, store, lambda rel, data: result.write(
+        out, rel, data))  # topic feeds: only those whose articles changed are rendered
+    changed_feeds += [site.absolute(rel) for rel in topic_files]
     for name in STYLESHEETS:
         result.write(out, f"style/{name}", resources.files(__package__).joinpath(
             "style", name).read_bytes())
     _sitemaps(config, store, now, mark, result)
-    _pages(config, specs, result)
+    _pages(config, specs + topic_specs, result)
     if config.share.enabled:  # per-article share pages, only what changed
         shared = publish_share(config, store, now)
         result.written += shared.written
