@@ -153,6 +153,54 @@ def three_articles(outcome: Outcome, server) -> None:
     assert outcome.urls <= outcome.published_links()
 
 
+def _lastmod_sitemap(*entries: tuple[str, str], index: bool = False) -> bytes:
+    tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
+    body = "".join(f"<{item}><loc>{loc}</loc><lastmod>{mod}</lastmod></{item}>"
+                   for loc, mod in entries)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><{tag} '
+            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</{tag}>').encode()
+
+
+def sitemap_cycle(server, tmp):
+    xml = "application/xml"
+    server.add("/index.xml", sitemap_of("/index.xml", "/index2.xml", index=True), xml)
+    server.add("/index2.xml", sitemap_of(server.url("/index.xml"), "/deep1.xml", "/urls.xml",
+                                         index=True), xml)
+    server.add("/deep1.xml", sitemap_of("/deep2.xml", index=True), xml)  # depth 2: not followed
+    server.add("/deep2.xml", sitemap_of("/a/9.html"), xml)
+    server.add("/urls.xml", sitemap_of("/a/1.html"), xml)
+    good_page(server, "/a/1.html")
+    good_page(server, "/a/9.html", "太深的文章")
+    return [kind_source("hostile", "sitemap", server.url("/index.xml"))]
+
+
+def each_sitemap_read_once(outcome: Outcome, server) -> None:
+    paths = [path for _, path, _ in server.requests]
+    for name in ("/index.xml", "/index2.xml", "/urls.xml", "/deep1.xml"):
+        assert paths.count(name) == 1, (name, paths)
+    assert "/deep2.xml" not in paths
+    stores_only_the_good_page(outcome, server)
+
+
+def sitemap_newest_first(server, tmp):
+    xml = "application/xml"
+    server.add("/index.xml", _lastmod_sitemap(("/old.xml", "2025-01-01"), ("/new.xml", "2026-11-25"),
+                                              ("/older.xml", "2024-01-01"), index=True), xml)
+    server.add("/new.xml", _lastmod_sitemap(("/a/1.html", "2026-11-25"), ("/a/2.html", "2026-11-24"),
+                                            ("/a/0.html", "2020-01-01")), xml)
+    for old in ("/old.xml", "/older.xml"):
+        server.add(old, _lastmod_sitemap(("/a/3.html", "2024-06-01")), xml)
+    for i in range(4):
+        good_page(server, f"/a/{i}.html", f"文章 {i}")
+    return [kind_source("hostile", "sitemap", server.url("/index.xml"), "    max_urls: 2\n")]
+
+
+def only_the_newest_child_read(outcome: Outcome, server) -> None:
+    paths = [path for _, path, _ in server.requests]
+    assert "/old.xml" not in paths and "/older.xml" not in paths and "/a/0.html" not in paths
+    assert outcome.urls == {server.url("/a/1.html"), server.url("/a/2.html")}
+
+
 CASES: dict[str, tuple[Callable, Callable]] = {
     "file: listing link": (file_listing_links, stores_only_the_good_page),
     "file: next page": (file_next_page, stores_only_the_good_page),
@@ -164,6 +212,8 @@ CASES: dict[str, tuple[Callable, Callable]] = {
     "one bad page each": (bad_pages, every_page_kept),
     "cross-host canonical": (cross_host_canonical, canonical_same_site_only),
     "shared guid": (shared_guid, three_articles),
+    "sitemap cycle and depth": (sitemap_cycle, each_sitemap_read_once),
+    "sitemap newest first": (sitemap_newest_first, only_the_newest_child_read),
 }
 
 
@@ -202,3 +252,27 @@ def test_preview_fetches_as_the_source_does(http_server, write_config, capsys):
     assert main(["preview", "-c", str(path), "--json", "--source", "portal", url]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "预览文章"
     assert main(["preview", "-c", str(path), "--json", url]) != 0
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/", "/missing.xml"])
+def test_a_refused_permanent_redirect_is_not_remembered(target, http_server, write_config):
+    """A 301 to an address we refuse (or to a 404) fails this run only: once the redirect is
+    gone, the source's own URL works again."""
+    from fetch_helpers import load_config, run, sequence
+
+    from feeds.fetch.cache import HttpCache
+    from feeds.store import open_store
+
+    http_server.routes["/feed.xml"] = sequence(
+        (301, {"Location": target}, b""),
+        (200, {"Content-Type": RSS_TYPE}, feed_of(("回来了", http_server.url("/b/1.html"), ""))))
+    config = load_config(write_config, [kind_source("src", "feed", http_server.url("/feed.xml"))])
+    first, _ = run(config)
+    assert first.failed and first.failed[0].error.kind in ("blocked", "http-4xx")
+    store = open_store(config.store_url)
+    try:
+        assert HttpCache(store).resolve(http_server.url("/feed.xml")) == http_server.url("/feed.xml")
+    finally:
+        store.close()
+    second, _ = run(config, force=True)
+    assert not second.failed and second.collected[0].new == 1
