@@ -201,6 +201,28 @@ def only_the_newest_child_read(outcome: Outcome, server) -> None:
     assert outcome.urls == {server.url("/a/1.html"), server.url("/a/2.html")}
 
 
+OTHER_BODY = ("<p>完全不同的另一篇报道，讲述的是另外一件事情，和前一篇文章没有任何关系。</p>"
+              "<p>它只是恰好使用了同一个栏目标题，正文的每一段都是不同的内容和细节。</p>")
+
+
+def same_story_two_urls(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/print/1.html", "/a/2.html", "/a/3.html"))
+    server.add("/a/1.html", article_page("同一篇报道"))
+    server.add("/print/1.html", article_page("同一篇报道", date="2026-11-25 11:00"))
+    server.add("/a/2.html", article_page("通知", date="2026-11-24 09:00"))
+    server.add("/a/3.html", article_page("通知", date="2026-11-24 10:00", body=OTHER_BODY))
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def twins_once_namesakes_apart(outcome: Outcome, server) -> None:
+    story = {server.url("/a/1.html"), server.url("/print/1.html")}
+    assert outcome.urls == story | {server.url("/a/2.html"), server.url("/a/3.html")}
+    for name in ("rss.xml", "atom.xml", "feed.json", "channels/news/rss.xml"):
+        published = (outcome.output / name).read_text(encoding="utf-8")
+        assert sum(url in published for url in story) == 1, name
+        assert server.url("/a/2.html") in published and server.url("/a/3.html") in published
+
+
 CASES: dict[str, tuple[Callable, Callable]] = {
     "file: listing link": (file_listing_links, stores_only_the_good_page),
     "file: next page": (file_next_page, stores_only_the_good_page),
@@ -214,6 +236,7 @@ CASES: dict[str, tuple[Callable, Callable]] = {
     "shared guid": (shared_guid, three_articles),
     "sitemap cycle and depth": (sitemap_cycle, each_sitemap_read_once),
     "sitemap newest first": (sitemap_newest_first, only_the_newest_child_read),
+    "one story, two urls": (same_story_two_urls, twins_once_namesakes_apart),
 }
 
 
