@@ -28,6 +28,9 @@ URL_METAS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitt
              "twitter:url"}
 
 
+_UTF8 = lhtml.HTMLParser(encoding="utf-8")  # our outputs are UTF-8; no guessing
+
+
 def is_public_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
@@ -54,7 +57,7 @@ def urls_in_xml(data: bytes) -> Iterator[str]:
 
 
 def urls_in_html(data: bytes) -> Iterator[str]:
-    root = lhtml.document_fromstring(data)
+    root = lhtml.document_fromstring(data, parser=_UTF8)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
