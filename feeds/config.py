@@ -273,6 +273,9 @@ class FeedsSettings:
     hubs: tuple[str, ...] = ()  # WebSub hubs: rel="hub" in every feed, pinged after changes
     tags: tuple[TagFeed, ...] = ()  # extra feeds per tag
     sources: tuple[str, ...] = ()  # extra feeds per source id (published under sources/<id>/)
+    variants: tuple[str, ...] = field(default=(), metadata=_check(
+        lambda v: next((f"unknown variant {x!r} (one of: zh-Hant-TW, zh-Hant-HK, zh-Hant)"
+                        for x in v if x not in ("zh-Hant-TW", "zh-Hant-HK", "zh-Hant")), None)))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class FeedSpec:
     channel_titles: dict[str, str] = field(default_factory=dict, compare=False)
     hubs: tuple[str, ...] = ()
     ttl: int = 30
+    language: str = ""  # a variant's copy (zh-Hant-TW ...), as the directory lists it
 
     def path(self, fmt: FeedFormat) -> str:
         return f"{self.folder}{fmt.file}"

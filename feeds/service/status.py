@@ -70,6 +70,8 @@ def _state_text(row: dict[str, Any]) -> str:
         return "removed"
     if not row["enabled"]:
         return "disabled"
+    if row["gone"]:
+        return "gone (410)"
     if row["failures"]:
         return f"failing x{row['failures']}"
     return "ok" if row["last_success"] else "never run"
