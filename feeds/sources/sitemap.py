@@ -162,7 +162,7 @@ def _entries(events: Iterator[tuple[str, Any]], url: str) -> Iterator[SitemapEnt
     for event, node in events:
         if not isinstance(node.tag, str):
             continue
-        name = etree.QName(node).localname
+        name = _local(node.tag)
         if not root_name:
             root_name = name
             if name not in ("urlset", "sitemapindex"):
@@ -182,16 +182,22 @@ def _entries(events: Iterator[tuple[str, Any]], url: str) -> Iterator[SitemapEnt
 
 def _entry(node: etree._Element, is_index: bool, base: str) -> SitemapEntry:
     """One <url> or <sitemap>; a relative <loc> (against the protocol, but seen) is resolved."""
-    news = next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "news"), None)
+    news = next((c for c in node if isinstance(c.tag, str) and _local(c.tag) == "news"), None)
     return SitemapEntry(
         loc=fetchable_link(_child(node, "loc"), base), lastmod=_child(node, "lastmod"),
         news_date=_child(news, "publication_date") if news is not None else "",
         news_title=_child(news, "title") if news is not None else "", is_index=is_index)
 
 
+def _local(tag: str) -> str:
+    """A tag's local name ('{ns}url' -> 'url'); never raises, unlike etree.QName on the odd
+    names a recovering parser makes of broken markup ('http:')."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
 def _child(node: etree._Element, name: str) -> str:
     for child in node:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+        if isinstance(child.tag, str) and _local(child.tag) == name:
             return (child.text or "").strip()
     return ""
 
