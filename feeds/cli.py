@@ -71,13 +71,34 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     return Daemon(config, args.log_format, level, listen).serve()
 
 
+def cmd_worker(config: Config, args: argparse.Namespace) -> int:
+    from .service.queue import is_queue_url
+
+    if not is_queue_url(config.store_url):
+        print(f"worker: {config.path.name}: store: needs a PostgreSQL store "
+              "(postgresql://...); with SQLite run `feeds daemon`", file=sys.stderr)
+        return 2
+    from .service.worker import QueueWorkerService
+
+    listen = config_mod.DaemonSettings(listen=args.listen).listen_address if args.listen else None
+    return QueueWorkerService(config, args.concurrency, not args.no_scheduler, listen,
+                              publishes=not args.no_publish).serve()
+
+
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    from .service.queue import is_queue_url
     from .service.status import collect_rows, render_table
 
     with Runtime.open(config) as rt:
-        rows = collect_rows(config, rt.store)
+        if is_queue_url(config.store_url):  # workers: what the queue holds for each source
+            from .service.queue_status import status_payload
+
+            payload = status_payload(config, rt.store)
+        else:
+            payload = {"sources": collect_rows(config, rt.store)}
+    rows = payload["sources"]
     if args.json:
-        print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_table(rows, _now()))
     return 1 if any(r["failures"] and r["configured"] for r in rows) else 0
@@ -111,6 +132,11 @@ def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
         print(f"store: schema version {before} -> {after} ({', '.join(applied)})")
     else:
         print(f"store: already at version {after}")
+    from .service.queue import apply_schema, is_queue_url
+
+    if is_queue_url(config.store_url):  # the job queue of `feeds worker` lives beside the store
+        created = apply_schema(config.store_url)
+        print("queue: tables created" if created else "queue: ready")
     return 0
 
 
@@ -206,6 +232,8 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "discover": (cmd_discover, "find a site's feeds, sitemaps and article listings; "
                                "print ready sources entries (--write N adds one)"),
     "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
+    "worker": (cmd_worker, "run queued collections and publishes (PostgreSQL store; any number "
+                           "of machines); SIGHUP reloads"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
     "migrate": (cmd_migrate, "apply the store's pending schema migrations"),
     "store": (cmd_store, "store copy FROM TO: move a site between SQLite and PostgreSQL"),
@@ -221,6 +249,16 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                             "help": "also collect sources that are backing off or marked gone"})],
     "serve": [(("--listen",), {"default": "127.0.0.1:8000", "metavar": "[HOST:]PORT",
                                "help": "address to listen on (default: %(default)s)"})],
+    "worker": [
+        (("--concurrency",), {"type": int, "default": None, "metavar": "N",
+                              "help": "jobs at once in this process (default: worker.concurrency)"}),
+        (("--no-scheduler",), {"action": "store_true",
+                               "help": "only run jobs; leave queuing due sources to others"}),
+        (("--no-publish",), {"action": "store_true",
+                             "help": "never publish here (output/ is written by other machines)"}),
+        (("--listen",), {"default": "", "metavar": "[HOST:]PORT",
+                         "help": "serve /healthz /readyz /status /metrics (overrides worker.listen)"}),
+    ],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
@@ -262,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    verbose = args.verbose or args.command == "daemon"
+    verbose = args.verbose or args.command in ("daemon", "worker")
     logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
         config = None if args.command in NO_CONFIG else config_mod.load(args.config)

@@ -44,6 +44,7 @@ __all__ = [
     "DaemonSettings",
     "Topic",
     "TOPIC_FIELDS",
+    "WorkerSettings",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -303,6 +304,20 @@ class DaemonSettings:
         return (host or "127.0.0.1", int(port))
 
 
+@dataclass(frozen=True)
+class WorkerSettings:
+    """`feeds worker` settings (PostgreSQL store only; durations as strings like '10s')."""
+
+    concurrency: int = field(default=4, metadata=_check(_positive))  # jobs at once per worker
+    listen: str = field(default="", metadata=_check(_listen))  # ops HTTP endpoint; '' = off
+    tick: str = field(default="2s", metadata=_check(_duration))  # scheduler: how often it looks
+    heartbeat: str = field(default="5s", metadata=_check(_duration))  # worker alive signal
+    stalled_after: str = field(default="20s", metadata=_check(_duration))  # no heartbeat: dead
+
+    def seconds(self, name: str) -> float:
+        return parse_duration(getattr(self, name)) or 0.0
+
+
 RULE_FIELDS = ("title", "published", "updated", "body", "lead", "origin", "editor", "authors",
                "tags", "image")
 
@@ -401,6 +416,7 @@ class Config:
     feeds: FeedsSettings = FeedsSettings()
     fetch: FetchSettings = FetchSettings()
     daemon: DaemonSettings = DaemonSettings()
+    worker: WorkerSettings = WorkerSettings()
     channels: tuple[Channel, ...] = ()
     sitemaps: SitemapSettings = SitemapSettings()
     notify: NotifySettings = NotifySettings()
@@ -435,6 +451,7 @@ SECTIONS: dict[str, type] = {
     "feeds": FeedsSettings,
     "fetch": FetchSettings,
     "daemon": DaemonSettings,
+    "worker": WorkerSettings,
     "sitemaps": SitemapSettings,
     "notify": NotifySettings,
     "share": ShareSettings,

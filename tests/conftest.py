@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from publish_helpers import make_config, schemas  # noqa: F401  (fixtures)
+from worker_helpers import throwaway_pg, workers  # noqa: F401  (fixtures)
 
 from feeds.store import Store, open_store
 

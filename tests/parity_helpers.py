@@ -240,5 +240,33 @@ class DaemonEntry:
             daemon.close()
 
 
+class WorkerEntry:
+    """Two `feeds worker` subprocesses (each with its scheduler) on PostgreSQL, after
+    `feeds migrate`, stopped with SIGTERM once the scenario is done."""
+
+    name = "worker-postgres"
+
+    def store(self, request: pytest.FixtureRequest) -> str:
+        return _store("postgres", request)
+
+    def drive(self, config: Path, scenario: Scenario) -> None:
+        from worker_helpers import WorkerProcess, feeds_cli
+
+        with config.open("a", encoding="utf-8") as f:
+            f.write("worker:\n  tick: 0.3s\n")
+        assert feeds_cli(config, "migrate").returncode == 0
+        running = [WorkerProcess(config, ("--concurrency", "2")).start() for _ in range(2)]
+        try:
+            wait_for(scenario.done, timeout=40, what="the workers' rounds")
+            wait_for(lambda: scenario.held_logged("".join(w.log for w in running)),
+                     timeout=10, what="the workers skipping the held sources")
+            for worker in running:
+                assert worker.stop() == 0
+                assert "Traceback" not in worker.log, worker.log
+        finally:
+            for worker in running:
+                worker.kill()
+
+
 ENTRY_POINTS: list[EntryPoint] = [RunEntry("sqlite"), DaemonEntry("sqlite"),
-                                  RunEntry("postgres"), DaemonEntry("postgres")]
+                                  RunEntry("postgres"), DaemonEntry("postgres"), WorkerEntry()]

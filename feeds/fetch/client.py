@@ -30,7 +30,7 @@ from .body import read_body
 from .cache import HttpCache, body_hash
 from .classify import challenge_reason
 from .guard import check_url
-from .hosts import HostGates, host_of, run_lanes
+from .hosts import Gates, HostGates, host_of, run_lanes
 from .response import Fetched, GoneError, NotModified
 from .retry import RETRY_STATUSES, parse_retry_after, retry_delay
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
@@ -71,7 +71,8 @@ class Fetcher:
     """Fetches URLs politely and defensively; safe to share between threads."""
 
     def __init__(self, settings: FetchSettings | None = None, user_agent: str = USER_AGENT,
-                 store: Store | None = None, policy: Policy = Policy(), rng: random.Random | None = None):
+                 store: Store | None = None, policy: Policy = Policy(), rng: random.Random | None = None,
+                 gates: Gates | None = None):
         self.settings = settings or FetchSettings()
         self.policy = policy
         self.session = requests.Session()
@@ -87,15 +88,16 @@ class Fetcher:
                                      "Accept-Encoding": "gzip, deflate"})
         self.cache = HttpCache(store)
         self.robots = RobotsCache(self.settings.robots_ttl, self.cache)
-        self.gates = HostGates(self.settings.per_host)
+        self.gates: Gates = gates or HostGates(self.settings.per_host)
         self.rng = rng or random.Random()
 
     @classmethod
-    def from_config(cls, config: Config, store: Store | None = None) -> Fetcher:
+    def from_config(cls, config: Config, store: Store | None = None,
+                    gates: Gates | None = None) -> Fetcher:
         """The fetcher a unit of work uses (build it through feeds.runtime): the config's
         fetch settings, a User-Agent naming site.contact_url, validators in `store`."""
         agent = user_agent(config.site.contact_url or config.site.base_url)
-        return cls(config.fetch, agent, store)
+        return cls(config.fetch, agent, store, gates=gates)
 
     def for_source(self, source: Source, conditional: bool = False) -> SourceFetcher:
         """This fetcher bound to `source`'s policy; with `conditional`, the source's own URL
@@ -148,6 +150,7 @@ class Fetcher:
 
     def close(self) -> None:
         self.session.close()
+        self.gates.close()
 
     # --- one URL, following redirects ---------------------------------------------------
 

@@ -85,14 +85,25 @@ def _error_text(row: dict[str, Any], width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _queue_cell(row: dict[str, Any], now: datetime) -> str:
+    from .queue_status import queue_text
+
+    return queue_text(row.get("queue", {}), now)
+
+
 def render_table(rows: list[dict[str, Any]], now: datetime) -> str:
     """A fixed-width table: source, state, last success, next attempt, articles, last error."""
-    head = ("SOURCE", "STATE", "LAST SUCCESS", "NEXT ATTEMPT", "ARTICLES", "LAST RUN", "LAST ERROR")
+    head: tuple[str, ...] = ("SOURCE", "STATE", "LAST SUCCESS", "NEXT ATTEMPT", "ARTICLES",
+                             "LAST RUN", "LAST ERROR")
+    queued = any("queue" in row for row in rows)  # on PostgreSQL: what the queue holds
+    if queued:
+        head = head[:2] + ("QUEUE",) + head[2:]
     lines = [head]
     for row in rows:
         last = row["last_run"]
+        queue = (_queue_cell(row, now),) if queued else ()
         lines.append((
-            row["source"], _state_text(row), ago(row["last_success"], now),
+            row["source"], _state_text(row), *queue, ago(row["last_success"], now),
             ago(row["next_attempt"], now), str(row["articles"]),
             f"+{last.get('new', 0)} ~{last.get('updated', 0)}" if last else "-",
             _error_text(row),
