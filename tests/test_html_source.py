@@ -61,7 +61,9 @@ def _check_against_source(article) -> None:
     """Field by field against the portal's own content (articles.yaml)."""
     want = ARTICLES[int(article.url.rsplit("/", 1)[1].split(".")[0])]
     assert article.title == want["title"]
-    assert article.url == f"http://www.cenn.cn/{want['channel']}/2023/{want['id']}.html"
+    # served from 127.0.0.1, the pages' canonical (www.cenn.cn) is another site: not honoured
+    assert article.url.startswith("http://127.0.0.1:")
+    assert article.url.endswith(f"/{want['channel']}/2023/{want['id']}.html")
     assert html_to_text(article.content_html).split() == want["paragraphs"]
     assert article.editor == want["editor"]
     assert article.origin == want["origin"]

@@ -57,6 +57,9 @@ def fetch_articles(source: Source, fetcher: Fetcher, urls: Iterable[str],
         except FeedsError as e:
             last_error = e
             log.warning("%s: skipped article %s: %s", source.id, url, e)
+        except Exception as e:  # a page that trips a bug costs that page only
+            last_error = ExtractError("parse-error", url, f"internal error: {e!r}")
+            log.warning("%s: skipped article %s: %s", source.id, url, last_error, exc_info=True)
     if tried and not raws and last_error is not None:
         raise last_error
     if not tried:
