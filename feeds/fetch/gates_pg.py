@@ -197,7 +197,7 @@ class PgHostGates:
             try:
                 return work()
             except psycopg.OperationalError as e:
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or self._stop.is_set():  # closed: no retry
                     raise
                 log.warning("host gates: database unavailable (%s); trying again", e)
                 time.sleep(delay)
