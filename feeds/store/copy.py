@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from . import is_postgres, open_store
+from . import is_postgres, open_store, pg_text
 from .postgres import PostgresStore
 from .schema import check_version
 from .sqlite import SQLiteStore
@@ -168,6 +168,7 @@ def _as_text(value: Any) -> Any:
 
 
 def _as_json_text(value: Any) -> Any:
-    """What COPY takes for a JSONB column: JSON text (SQLite's text is already JSON)."""
-    return value if isinstance(value, str) or value is None else json.dumps(value,
-                                                                           ensure_ascii=False)
+    """What COPY takes for a JSONB column: JSON text, without the NULs JSONB refuses."""
+    if value is None:
+        return None
+    return pg_text.json_text(json.loads(value) if isinstance(value, str) else value)

@@ -19,7 +19,6 @@ Concurrency (docs/design.md, "PostgreSQL store"):
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import time
 import zlib
@@ -29,13 +28,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from ..errors import StoreError
 from ..model import Article
 from ..normalise import identity_key
-from . import merge, schema
+from . import merge, pg_text, schema
 from .codec import from_row, parse_utc, to_row, utc_text
 
 __all__ = ["PostgresStore", "describe"]
@@ -77,6 +75,7 @@ def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
                 log.warning("store %s: %s; retrying on a new connection", self.where,
                             _first_line(e))
                 time.sleep(0.2 * attempt)
+                self.pool.check()  # drop every idle connection the same restart broke
         raise AssertionError("unreachable")
     return run
 
@@ -103,9 +102,10 @@ class PostgresStore:
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as e:
             raise StoreError(f"store {self.where}: cannot connect: {_first_line(e)}") from e
-        # check_connection: a connection broken by a server restart is replaced, not handed out
+        # No check on every checkout (a round trip per call): a connection broken by a server
+        # restart fails its first statement, and `_reconnecting` then checks the whole pool.
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
-                                   check=ConnectionPool.check_connection, name="feeds-store")
+                                   configure=pg_text.configure, name="feeds-store")
         if check:
             schema.check_version(self)
 
@@ -141,6 +141,7 @@ class PostgresStore:
     @_reconnecting
     def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
         """Insert or update by the merge rules; a removed article stays removed."""
+        article = pg_text.nul_free(article)  # as it will be stored: hashes compare alike
         ident = identity_key(article.source_id, article.guid, article.url)
         with self._tx() as conn:
             _lock_keys(conn, ident, article.url)
@@ -285,7 +286,7 @@ class PostgresStore:
         with self._tx() as conn:
             conn.execute(f"INSERT INTO {table} ({_key(table)}, data) VALUES (%s, %s) "
                          f"ON CONFLICT ({_key(table)}) DO UPDATE SET data = excluded.data",
-                         (key, Jsonb(data)))
+                         (key, pg_text.jsonb(data)))
 
     def all_states(self, table: str) -> dict[str, dict[str, Any]]:
         return dict(self._all(f"SELECT {_key(table)}, data FROM {table}"))
@@ -309,10 +310,22 @@ class PostgresStore:
         return [from_row(r[0]) for r in self._all(sql, args)]
 
     def _stream(self, sql: str, args: tuple[Any, ...]) -> Iterator[tuple[str, ...]]:
-        with self._tx() as conn, conn.cursor(name="feeds_stream") as cur:
-            cur.itersize = 2000
-            cur.execute(sql, args)
-            yield from cur
+        """Rows through a server-side cursor; a connection lost before the first row is
+        replaced once (a half-read stream cannot be resumed: then the error rises)."""
+        for attempt in (1, 2):
+            started = False
+            try:
+                with self._tx() as conn, conn.cursor(name="feeds_stream") as cur:
+                    cur.itersize = 2000
+                    cur.execute(sql, args)
+                    for row in cur:
+                        started = True
+                        yield row
+                return
+            except psycopg.OperationalError:
+                if started or attempt == 2:
+                    raise
+                self.pool.check()
 
 
 def _scalar(conn: psycopg.Connection[Any], sql: str) -> Any:
@@ -349,8 +362,8 @@ def _update(conn: psycopg.Connection[Any], article_id: str, outcome: merge.Outco
          _json(a), article_id))
 
 
-def _json(article: Article) -> Jsonb:
-    return Jsonb(to_row(article), dumps=lambda d: json.dumps(d, ensure_ascii=False))
+def _json(article: Article) -> Any:
+    return pg_text.jsonb(to_row(article))
 
 
 def _key(table: str) -> str:
