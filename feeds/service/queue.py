@@ -143,13 +143,22 @@ async def defer_collect(app: procrastinate.App, source_ids: Iterable[str]) -> li
     """Queue a collection of each source unless one is already waiting; return those queued.
 
     Safe to call from any number of schedulers at once: the database refuses a second waiting
-    job with the same queueing lock, and the job itself checks the source is still due."""
+    job with the same queueing lock, and the job itself checks the source is still due. All
+    in one statement; if one of them is already waiting, one by one."""
+    ids = list(source_ids)
+    jobs = [app.configure_task(COLLECT, lock=source_lock(sid), queueing_lock=source_lock(sid)
+                               ).make_new_job(source_id=sid) for sid in ids]
+    if not jobs:
+        return []
+    try:
+        await app.job_manager.batch_defer_jobs_async(jobs)
+        return ids
+    except AlreadyEnqueued:
+        pass
     queued = []
-    for sid in source_ids:
-        lock = source_lock(sid)
+    for sid, job in zip(ids, jobs):
         try:
-            await app.configure_task(COLLECT, lock=lock, queueing_lock=lock).defer_async(
-                source_id=sid)
+            await app.job_manager.defer_job_async(job)
         except AlreadyEnqueued:
             continue
         queued.append(sid)
