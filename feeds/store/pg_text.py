@@ -7,6 +7,7 @@ connections (`configure`), JSON through `jsonb`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -59,6 +60,16 @@ def jsonb(value: Any) -> Jsonb:
 
 def nul_free(article: Article) -> Article:
     """The article as the PostgreSQL store will hold it (itself when it has no NUL)."""
-    row = to_row(article)
-    clean = scrub(row)
-    return article if clean == row else from_row(clean)
+    if not _has_nul(article):  # the common case, checked without building the row dict
+        return article
+    return from_row(scrub(to_row(article)))
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, tuple):
+        return any(_has_nul(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        return any(_has_nul(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
