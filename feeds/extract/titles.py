@@ -60,9 +60,13 @@ class TitleChoice:
     candidates: tuple[Candidate, ...]
 
 
+_QUOTES = str.maketrans({q: '"' for q in "“”„‟〝〞「」『』"} | {q: "'" for q in "‘’‚‛"})
+
+
 def fold(text: str) -> str:
-    """NFKC with whitespace collapsed: how two copies of a headline are compared."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC, quotes unified, whitespace collapsed: how two copies of a headline are compared
+    (metadata often writes "" where the page shows “” or 「」)."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
 
 
 def split_title(text: str) -> list[str]:
@@ -167,6 +171,8 @@ def _agrees(visible: str, declared: _Declared) -> str:
     short = declared.short
     if short != text and len(short) >= _MIN and visible.startswith(short):
         return "truncated copy"
+    if len(text) >= max(_MIN, len(visible) // 2) and visible.startswith(text):
+        return "cut short"  # og:title cut at a quote by a template
     return ""
 
 
