@@ -115,9 +115,11 @@ def _visible(root: lhtml.HtmlElement, prefixes: set[str]) -> list[Candidate]:
         if el.tag not in ("h1", "h2", "h3") and \
                 _CLASS_TITLE.search(f"{el.get('class', '')} {el.get('id', '')}"):
             _add(out, el, "class")
-    longest = max(map(len, prefixes), default=0) + 8
+    lengths = {len(p) for p in prefixes}  # folding keeps a collapsed text's length
+    longest = max(lengths, default=0) + 8
     for node in _TEXTS(root):
-        if _MIN <= len(node) <= longest and fold(node) in prefixes:
+        if _MIN <= len(node) <= longest and len(" ".join(node.split())) in lengths \
+                and fold(node) in prefixes:
             parent = node.getparent()
             if parent is not None and parent.tag not in _SKIP:
                 out.append(Candidate(node, "text", parent.sourceline or 0))
