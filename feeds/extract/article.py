@@ -176,6 +176,7 @@ def _labels(got: dict[str, Any], how: dict[str, str], root: lhtml.HtmlElement, t
 
 
 _TAGS = re.compile(r"<[^>]+>")
+_EDGE = 1500  # characters of body HTML read at each end for a byline
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -183,7 +184,7 @@ def _late_author(content: str, meta: meta_mod.PageMeta, url: str, site_names: It
                  ) -> tuple[str, str]:
     """A byline at the start or end of the body, else a declared author that looks like a
     person (metadata, JSON-LD)."""
-    body = _TAGS.sub("\n", content)
+    body = _TAGS.sub("\n", content[:_EDGE] + "<br>" + content[-_EDGE:])  # its start and end
     lines = "\n".join(t for t in (line.strip() for line in body.splitlines()) if t)
     for span, closing in (((0, 150), False), ((max(0, len(lines) - 150), len(lines)), True)):
         found = labels.find_byline(lines, *span, closing=closing)

@@ -28,6 +28,7 @@ __all__ = ["Candidate", "TitleChoice", "choose_title", "site_texts", "split_titl
 _SEPARATOR = re.compile(r"\s*(?:_+|\||｜|-{2,}|—{1,2}|―{1,2}|::|»|\s[-–—·]\s|\s-$"
                         r"|(?<![0-9A-Za-z\s])-(?![0-9A-Za-z\s])|(?<=[^\W\d_])-(?=[^\W\d_A-Za-z])"
                         r"|(?<=[^\W\d_A-Za-z])-(?=[^\W\d_]))\s*")
+_SPLIT_POINTS = re.compile(_SEPARATOR.pattern + r"|\s+")
 _CLASS_TITLE = re.compile(r"title|headline|biaoti|^h1$|activity-name", re.I)
 _ELLIPSIS = re.compile(r"(?:\.{3}|…+|。。。)$")
 _TAG_WEIGHT = {"h1": 2.0, "h2": 1.0, "class": 1.0, "h3": 0.5, "text": 0.0}
@@ -147,8 +148,7 @@ class _Declared:
 
     @classmethod
     def of(cls, cand: Candidate) -> _Declared:
-        ends = [m.start() for m in re.finditer(_SEPARATOR.pattern + r"|\s+", cand.key)
-                if m.start() >= _MIN]
+        ends = [m.start() for m in _SPLIT_POINTS.finditer(cand.key) if m.start() >= _MIN]
         return cls(cand.key, cand.kind, tuple(split_title(cand.key)),
                    tuple(cand.key[:end].strip() for end in reversed(ends)),
                    _ELLIPSIS.sub("", cand.key))
