@@ -37,6 +37,9 @@ _DECLARED = ("ld", "og", "twitter", "meta", "title")
 _MIN, _MAX = 4, 150
 _SITE_SHAPE = re.compile(r"[^\s:：,，。!?！？]{1,8}\s?(?:网|網|新闻网|新聞網|电子报|電子報|在线|在線|"
                          r"新闻中心|新聞中心)")
+# A medium's name and a colon starting a declared title: 中國評論新聞：, 新华网:
+_SITE_HEAD = re.compile(r"[^\s:：]{1,10}(?:网|網|新闻|新聞|日报|日報|晚报|晚報|时报|時報|电视台|電視台|"
+                        r"通讯社|通訊社)\s*[:：]\s*(?=.{4})")
 _LOGO = 12  # a site's name is short; a headline that holds an icon is not a logo
 
 
@@ -145,13 +148,15 @@ class _Declared:
     parts: tuple[str, ...]
     starts: tuple[str, ...]
     short: str
+    after_site: str  # 中國評論新聞：标题 -> 标题 (a medium's name and a colon first)
 
     @classmethod
     def of(cls, cand: Candidate) -> _Declared:
         ends = [m.start() for m in _SPLIT_POINTS.finditer(cand.key) if m.start() >= _MIN]
+        head = _SITE_HEAD.match(cand.key)
         return cls(cand.key, cand.kind, tuple(split_title(cand.key)),
                    tuple(cand.key[:end].strip() for end in reversed(ends)),
-                   _ELLIPSIS.sub("", cand.key))
+                   _ELLIPSIS.sub("", cand.key), cand.key[head.end():] if head else "")
 
 
 def _agrees(visible: str, declared: _Declared) -> str:
@@ -165,6 +170,8 @@ def _agrees(visible: str, declared: _Declared) -> str:
     parts = declared.parts
     if len(parts) > 1 and visible == parts[-1] and len(visible) > len(parts[0]):
         return "prefixed"  # 站点 - 标题: the site's name first
+    if declared.after_site and visible == declared.after_site:
+        return "prefixed"
     for start in declared.starts:
         if len(start) < 0.6 * len(visible):
             break
@@ -204,7 +211,8 @@ def choose_title(root: lhtml.HtmlElement, metas: dict[str, str], ld_headline: ob
     """The page's headline, how it was chosen, and every candidate with its score."""
     declared = _declared(root, metas, ld_headline)
     cut = [_Declared.of(d) for d in declared]
-    visible = _visible(root, {start for d in cut for start in (d.key, *d.starts)})
+    visible = _visible(root, {start for d in cut for start in (d.key, d.after_site, *d.starts)
+                              if start})
     sites = _site_names(metas, hints, root)
     for cand in visible:
         support = [(d.kind, how) for d in cut if (how := _agrees(cand.key, d))]
