@@ -359,3 +359,35 @@ def test_a_future_date_is_settled_once(http_server, write_config):
     second, _ = run(config, NOW + timedelta(hours=1), force=True)
     assert (first.collected[0].new, second.collected[0].unchanged) == (1, 1)
     assert snapshot(config.output_path) == before
+
+
+@pytest.mark.parametrize("kind", ["html", "feed"])
+def test_a_page_that_trips_a_bug_costs_that_page_only(kind, http_server, write_config,
+                                                      monkeypatch, caplog):
+    """An extractor bug on one article page (simulated: extract raises on a marked page) is a
+    warning naming the source and the page; the other pages of the source are stored."""
+    import feeds.sources.page as page_mod
+
+    real = page_mod.extract
+
+    def buggy(text, url, *args, **kwargs):
+        if "BOOM" in text:
+            raise RuntimeError("extractor bug")
+        return real(text, url, *args, **kwargs)
+
+    monkeypatch.setattr(page_mod, "extract", buggy)
+    http_server.add("/a/1.html", article_page("好页面"))
+    http_server.add("/a/2.html", article_page("BOOM"))
+    if kind == "html":
+        http_server.add("/list.html", listing("/a/1.html", "/a/2.html"))
+        entry = kind_source("hostile", "html", http_server.url("/list.html"))
+        expected = {http_server.url("/a/1.html")}
+    else:  # full_text keeps the feed's own entry for the page that failed
+        http_server.add("/feed.xml", feed_of(("一", http_server.url("/a/1.html"), "1"),
+                                             ("二", http_server.url("/a/2.html"), "2")), RSS_TYPE)
+        entry = kind_source("hostile", "feed", http_server.url("/feed.xml"), "    full_text: true\n")
+        expected = {http_server.url("/a/1.html"), http_server.url("/a/2.html")}
+    caplog.set_level(logging.WARNING)
+    outcome = run_with_good(http_server, write_config, [entry])
+    assert outcome.error_kind("hostile") == "" and outcome.urls == expected
+    assert "hostile" in caplog.text and "/a/2.html" in caplog.text and "extractor bug" in caplog.text
