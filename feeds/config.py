@@ -61,15 +61,19 @@ def _http_url(value: str) -> str | None:
         return f"not a valid URL ({e})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an absolute http(s) URL"
-    if value != value.strip() or any(c.isspace() for c in value):
-        return "not a valid URL (it contains spaces)"
+    return _plain_url(value)
+
+
+def _plain_url(value: str, spaces: bool = False) -> str | None:
+    if any((c.isspace() and not spaces) or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return "not a valid URL (it contains spaces or control characters)"
     return None
 
 
 def _source_url(value: str) -> str | None:
     """Sources may also be file:// URLs (relative ones resolve against the config's folder)."""
     if value.startswith("file:"):
-        return None
+        return _plain_url(value, spaces=True) or (None if value[5:].strip("/") else "names no file")
     return _http_url(value)
 
 
@@ -685,7 +689,10 @@ def _resolve_file_url(url: str, root: Path) -> str:
     rest = url[len("file:"):]
     rest = rest[2:] if rest.startswith("//") else rest
     target = Path(rest) if rest.startswith("/") else (root / rest)
-    return target.resolve().as_uri()
+    try:
+        return target.resolve().as_uri()
+    except (ValueError, OSError):  # a NUL or a loop of links: already reported by its check
+        return url
 
 
 def load(path: str | Path) -> Config:
