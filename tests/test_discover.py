@@ -146,8 +146,12 @@ def test_write_keeps_the_file_and_check_passes(tmp_path, http_server: LocalServe
 
 def test_the_example_portal(tmp_path, http_server: LocalServer):
     http_server.add_dir(ROOT / "examples" / "portal" / "site")
+    http_server.add_dir(ROOT / "examples" / "portal" / "rss", "/rss/")
     config = _config(tmp_path)
     findings = discover(config, http_server.url("/innovation/index.html"), _fetcher(config), NOW)
+    linked = next(f for f in findings if f.kind == "feed")  # the top bar's RSS link
+    assert linked.url == http_server.url("/rss/innovation.xml")
+    assert "(linked from the page)" in linked.summary
     best = next(f for f in findings if f.kind == "html")
     assert best.entry["links"] == "ul.news > li > a"
     assert best.entry["page_template"] == "index_{n}.html"

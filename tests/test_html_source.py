@@ -200,3 +200,17 @@ def test_preview_json(http_server, write_config, capsys):
     # a relative og:image resolves against the page as fetched
     assert data["image"] == {"url": http_server.url("/images/2023/1205.jpg"), "width": 600,
                              "height": 400}
+
+
+def test_preview_text_lists_the_candidates(http_server, write_config, capsys):
+    http_server.add_dir(PORTAL / "site")
+    path = write_config("sources: []\n")
+    assert main(["preview", "-c", str(path), http_server.url("/innovation/2023/1205.html")]) == 0
+    out = capsys.readouterr().out
+    title_line = next(line for line in out.splitlines() if line.strip().startswith("title:"))
+    assert ARTICLES[1205]["title"] in title_line
+    assert "title candidates (score, kind, text, why):" in out
+    assert "date candidates (kind, value, where from and why):" in out
+    # the winner comes first among the title candidates, with the agreement that made it win
+    listed = out.split("title candidates (score, kind, text, why):")[1].splitlines()[1]
+    assert ARTICLES[1205]["title"] in listed and "og equal" in listed

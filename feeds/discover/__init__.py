@@ -28,6 +28,7 @@ from .announced import (
     announced_feeds,
     describe_feed,
     describe_sitemap,
+    linked_feeds,
     sitemap_urls,
 )
 from .entry import insert_entry, source_id, to_yaml
@@ -66,6 +67,8 @@ def discover(config: Config, url: str, fetcher: Fetcher, now: datetime,
         offers += [o for u, title in announced_feeds(root, page.url)
                    if (o := describe_feed(fetcher, u, "announced by <link rel=alternate>", tz,
                                           now, title))]
+        offers += [o for u in linked_feeds(root, page.url) if u not in {x.url for x in offers}
+                   and (o := describe_feed(fetcher, u, "linked from the page", tz, now))]
         offers += _usual_feeds(fetcher, page.url, {o.url for o in offers}, tz, now)
     offers += [o for u, how in sitemap_urls(fetcher, page.url)
                if (o := describe_sitemap(fetcher, u, how, tz, now))]
