@@ -157,6 +157,14 @@ def test_the_example_portal(tmp_path, http_server: LocalServer):
     assert best.entry["page_template"] == "index_{n}.html"
     assert re.search(best.entry["link_pattern"], http_server.url("/innovation/2023/1201.html"))
     assert "previewed as articles" in best.summary
+    # the home page: one listing per channel block, each named by its links
+    home = discover(config, http_server.url("/index.html"), _fetcher(config), NOW)
+    blocks = [f.entry for f in home if f.kind == "html"]
+    assert [b["id"] for b in blocks] == ["site-innovation-html", "site-industry-html",
+                                         "site-brand-html"]
+    assert {b["links"] for b in blocks} == {"div.block ul > li > a"}
+    assert re.search(blocks[1]["link_pattern"], http_server.url("/industry/2023/2201.html"))
+    assert not re.search(blocks[1]["link_pattern"], http_server.url("/brand/2023/3201.html"))
 
 
 def test_an_empty_page_finds_nothing(tmp_path, http_server: LocalServer, capsys):
