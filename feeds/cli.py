@@ -157,8 +157,8 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
         print(f"preview: no source {args.source!r} in {config.path.name}", file=sys.stderr)
         return 2
     with Runtime.open(config) as rt:
-        if source is None:  # the operator typed this URL: intranet and localhost pages are fine
-            rt.fetcher.policy = Policy(allow_private=True)
+        if source is None:  # the operator typed this URL: intranet, localhost and the file
+            rt.fetcher.policy = Policy(allow_private=True, local=_typed_file(args.url))
         # with --source: that source's policy (robots, private addresses), never a
         # conditional GET (a 304 would leave nothing to show)
         fetcher = rt.for_source(source, conditional=False) if source else rt.fetcher
@@ -168,6 +168,13 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     else:
         print(render_text(article, raw))
     return 0
+
+
+def _typed_file(url: str) -> tuple[str, ...]:
+    """The local path of a file: URL typed on the command line (none for any other URL)."""
+    from urllib.parse import unquote, urlsplit
+
+    return (unquote(urlsplit(url).path),) if url.startswith("file:") else ()
 
 
 def cmd_discover(config: Config, args: argparse.Namespace) -> int:

@@ -91,6 +91,7 @@ def _finish(found: ParsedDate, tz: tzinfo, now: datetime) -> ParsedDate | None:
     value = found.value if found.value.tzinfo else found.value.replace(tzinfo=tz)
     try:
         value = value.astimezone(tz).replace(microsecond=0)
+        value.astimezone(UTC)  # the store keeps UTC: 0001-01-01 in +08:00 has no UTC form
     except (OverflowError, ValueError):
         return None
     if value > now + FUTURE_SKEW:  # not believed: first sight stands, settled by the store
@@ -104,7 +105,12 @@ def _parse_text(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
     if not text:
         return None
     for parser in (_iso, _rfc822, _relative, _full, _slashed, _month_day, _epoch):
-        found = parser(text, tz, now)
+        try:
+            found = parser(text, tz, now)
+        except (ArithmeticError, ValueError, OSError, TypeError, IndexError):
+            # date garbage (3000000天前, year 99999, a 40-digit stamp) is no date, never a crash
+            log.info("not a usable date: %r", text[:80])
+            return None
         if found is not None:
             return found
     return None

@@ -106,18 +106,24 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
     except FeedsError as e:
         return _failed(store, source, result, e, now, config)
     except Exception as e:  # a bug in an extractor must not stop the other sources
-        log.exception("%s: unexpected error", source.id)
+        log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
         return _failed(store, source, result,
-                       ExtractError("parse-error", source.url, f"internal error: {e!r}"), now,
+                       ExtractError("internal", source.url, f"internal error: {e!r}"), now,
                        config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
     for raw in raws:
         try:
-            outcome, _ = store.upsert(normalise(raw, ctx), now)
-        except (ValueError, TypeError) as e:  # one bad item never stops the source
+            article = normalise(raw, ctx)
+        except Exception as e:  # one bad item never stops the source, whatever it holds
             result.skipped += 1
-            log.warning("%s: skipped item %s: %s", source.id, raw.url, e)
+            log.warning("%s: skipped item %s: %s", source.id, _item_name(raw), e)
+            continue
+        try:
+            outcome, _ = store.upsert(article, now)
+        except (ValueError, TypeError) as e:
+            result.skipped += 1
+            log.warning("%s: skipped item %s: %s", source.id, _item_name(raw), e)
             continue
         if outcome == "removed":  # taken down with `feeds remove`: stays down
             result.skipped += 1
@@ -128,6 +134,11 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
     log.info("%s", result.summary())
     return result
+
+
+def _item_name(raw: Any) -> str:
+    """How a log line names an item: its link, else its guid, else its title."""
+    return repr((raw.url or raw.guid or raw.title or "(no link, guid or title)")[:120])
 
 
 def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,

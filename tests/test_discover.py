@@ -146,13 +146,25 @@ def test_write_keeps_the_file_and_check_passes(tmp_path, http_server: LocalServe
 
 def test_the_example_portal(tmp_path, http_server: LocalServer):
     http_server.add_dir(ROOT / "examples" / "portal" / "site")
+    http_server.add_dir(ROOT / "examples" / "portal" / "rss", "/rss/")
     config = _config(tmp_path)
     findings = discover(config, http_server.url("/innovation/index.html"), _fetcher(config), NOW)
+    linked = next(f for f in findings if f.kind == "feed")  # the top bar's RSS link
+    assert linked.url == http_server.url("/rss/innovation.xml")
+    assert "(linked from the page)" in linked.summary
     best = next(f for f in findings if f.kind == "html")
     assert best.entry["links"] == "ul.news > li > a"
     assert best.entry["page_template"] == "index_{n}.html"
     assert re.search(best.entry["link_pattern"], http_server.url("/innovation/2023/1201.html"))
     assert "previewed as articles" in best.summary
+    # the home page: one listing per channel block, each named by its links
+    home = discover(config, http_server.url("/index.html"), _fetcher(config), NOW)
+    blocks = [f.entry for f in home if f.kind == "html"]
+    assert [b["id"] for b in blocks] == ["site-innovation-html", "site-industry-html",
+                                         "site-brand-html"]
+    assert {b["links"] for b in blocks} == {"div.block ul > li > a"}
+    assert re.search(blocks[1]["link_pattern"], http_server.url("/industry/2023/2201.html"))
+    assert not re.search(blocks[1]["link_pattern"], http_server.url("/brand/2023/3201.html"))
 
 
 def test_an_empty_page_finds_nothing(tmp_path, http_server: LocalServer, capsys):

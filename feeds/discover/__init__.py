@@ -28,6 +28,7 @@ from .announced import (
     announced_feeds,
     describe_feed,
     describe_sitemap,
+    linked_feeds,
     sitemap_urls,
 )
 from .entry import insert_entry, source_id, to_yaml
@@ -66,6 +67,8 @@ def discover(config: Config, url: str, fetcher: Fetcher, now: datetime,
         offers += [o for u, title in announced_feeds(root, page.url)
                    if (o := describe_feed(fetcher, u, "announced by <link rel=alternate>", tz,
                                           now, title))]
+        offers += [o for u in linked_feeds(root, page.url) if u not in {x.url for x in offers}
+                   and (o := describe_feed(fetcher, u, "linked from the page", tz, now))]
         offers += _usual_feeds(fetcher, page.url, {o.url for o in offers}, tz, now)
     offers += [o for u, how in sitemap_urls(fetcher, page.url)
                if (o := describe_sitemap(fetcher, u, how, tz, now))]
@@ -105,8 +108,11 @@ def _listing_findings(config: Config, fetcher: Fetcher, root, page_url: str, now
                       taken: set[str], extra: dict[str, Any]) -> list[Finding]:
     next_url, template = pagination(root, page_url)
     out = []
-    for listing in find_listings(root, page_url):
-        sid = source_id(page_url, "html", taken)
+    listings = find_listings(root, page_url)
+    for listing in listings:
+        # several lists on one page (a home page's channel blocks): name each by its links
+        sid = source_id(page_url, "html", taken,
+                        listing.links[0] if len(listings) > 1 else "")
         entry: dict[str, Any] = {"id": sid, "kind": "html", "url": page_url,
                                  "links": listing.css, "link_pattern": listing.pattern}
         if template:

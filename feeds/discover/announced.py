@@ -8,6 +8,7 @@ kind would accept; each finding carries its item count and newest date.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from ..sources.sitemap import parse_sitemap
 from ..urls import absolute
 
 __all__ = ["FEED_PATHS", "Offer", "announced_feeds", "describe_feed", "describe_sitemap",
-           "sitemap_urls"]
+           "linked_feeds", "sitemap_urls"]
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/json", "application/rdf+xml", "application/xml", "text/xml"}
@@ -52,6 +53,22 @@ def announced_feeds(root: etree._Element, page_url: str) -> list[tuple[str, str]
             out.setdefault(absolute(page_url, link.get("href", "").strip()),
                            link.get("title") or "")
     return list(out.items())
+
+
+_FEED_LINK_TEXT = re.compile(r"^\s*(?:rss|atom|feed|订阅|rss订阅)\s*$", re.I)
+_FEED_HREF = re.compile(r"(?:rss|feed|atom)[^/]*$|\.(?:rss|atom)$", re.I)
+
+
+def linked_feeds(root: etree._Element, page_url: str, limit: int = 10) -> list[str]:
+    """Links on the page that look like feeds (text RSS/订阅, or a feed-like file name): many
+    portals link their feeds in the page instead of announcing them in the head."""
+    out: dict[str, None] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:")) and (
+                _FEED_LINK_TEXT.match(a.text_content()) or _FEED_HREF.search(href.split("?")[0])):
+            out.setdefault(absolute(page_url, href), None)
+    return list(out)[:limit]
 
 
 def describe_feed(fetcher: Fetcher, url: str, how: str, tz: tzinfo, now: datetime,

@@ -25,19 +25,24 @@ __all__ = ["insert_entry", "source_id", "to_yaml"]
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def source_id(url: str, kind: str, taken: set[str]) -> str:
-    """An ASCII id from the host and the last path word, unique among `taken`."""
+def source_id(url: str, kind: str, taken: set[str], link: str = "") -> str:
+    """An ASCII id from the host and the last word of the URL's path (or, given a `link`,
+    the first word of the link's path), unique among `taken`."""
     parts = urlsplit(url)
     host = parts.hostname or "site"
     labels = [w for w in host.split(".") if w not in ("www", "com", "cn", "net", "org", "m")]
     name = "site" if re.fullmatch(r"[\d.]+|localhost", host) else (labels[0] if labels else "site")
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", parts.path) if w and w not in (
-        "index", "html", "htm", "shtml", "xml", "php", "default", "list")]
-    base = "-".join([name, *words[-1:], kind]).lower()
+    words = _words(urlsplit(link).path)[:1] if link else _words(parts.path)[-1:]
+    base = "-".join([name, *words, kind]).lower()
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def _words(path: str) -> list[str]:
+    return [w for w in re.split(r"[^A-Za-z0-9]+", path) if w and not w.isdigit() and w not in (
+        "index", "html", "htm", "shtml", "xml", "php", "default", "list")]
 
 
 def _scalar(value: Any) -> str:

@@ -31,12 +31,15 @@ __all__ = ["extract", "parse_html", "select", "FIELDS"]
 FIELDS = ("title", "published", "updated", "body", "lead", "origin", "editor", "authors", "tags",
           "image")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _SPLIT_NAMES = re.compile(r"[、,，;；/]|\s{2,}| 和 ")
 
 
 def parse_html(text: str, url: str = "") -> lhtml.HtmlElement:
-    """Parse decoded HTML with lxml (an XML declaration would make lxml refuse a str)."""
-    text = _XML_DECL.sub("", text, count=1)
+    """Parse decoded HTML with lxml (an XML declaration would make lxml refuse a str).
+    Characters XML forbids go first: lxml keeps them in text nodes, then refuses to set any
+    text holding one (the clutter pass moving a tail would crash on a NUL)."""
+    text = _FORBIDDEN.sub("", _XML_DECL.sub("", text, count=1))
     try:
         root = lhtml.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError) as e:

@@ -49,10 +49,13 @@ _SCRIPT_DATE = re.compile(
     r"""publishDate|publish_date|datePublished|first_publish_time)["']?\s*[:=]\s*["']?"""
     r"""(?P<value>\d{10}(?!\d)|\d{13}(?!\d)|\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?"""
     r"""(?:[+-]\d{2}:?\d{2}|Z)?)?)""")
+# A day in a URL path: /2023/0805/, /2023-08/05/, /20230805/, /20230805123.html, t20230805_.
+# Never a file name's digits (/2023/1205.html is article 1205 of 2023).
 _URL_DATE = re.compile(
-    r"/(?P<y>20\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?P<d>[0-3]\d)(?=[/_.]|\d{0,12}[/_.])"
+    r"/(?P<y>20\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?P<d>[0-3]\d)(?=/)"
+    r"|/(?P<cy>20\d{2})(?P<cm>[01]\d)(?P<cd>[0-3]\d)\d{0,12}(?=[/_.])"
     r"|/t(?P<ty>20\d{2})(?P<tm>[01]\d)(?P<td>[0-3]\d)_"
-    r"|/(?P<yy>20\d{2})[-/]?(?P<mm>[01]\d)/")
+    r"|/(?P<yy>20\d{2})[-/]?(?P<mm>[01]\d)(?=/)")
 
 
 @dataclass
@@ -65,16 +68,18 @@ class DateCandidate:
 def url_date(url: str) -> tuple[date | None, int | None]:
     """The day a URL path carries (`/2023/0805/`, `/20230805/`, `t20230805_`), else None; and
     the year it carries at all (`/202308/`)."""
+    year: int | None = None
     for m in _URL_DATE.finditer(url):
-        y, mo, d = m["y"] or m["ty"], m["m"] or m["tm"], m["d"] or m["td"]
+        y, mo, d = (m["y"] or m["cy"] or m["ty"], m["m"] or m["cm"] or m["tm"],
+                    m["d"] or m["cd"] or m["td"])
         if y:
             try:
                 return date(int(y), int(mo), int(d)), int(y)
             except ValueError:
                 continue
-        if m["yy"] and 1 <= int(m["mm"]) <= 12:
-            return None, int(m["yy"])
-    return None, None
+        if year is None and 1 <= int(m["mm"]) <= 12:
+            year = int(m["yy"])
+    return None, year
 
 
 def script_dates(scripts: list[str]) -> list[tuple[str, str]]:

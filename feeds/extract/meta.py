@@ -162,7 +162,7 @@ def find_image(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[Image | None, s
     if not url:
         return None, ""
     width, height = meta.metas.get("og:image:width", ""), meta.metas.get("og:image:height", "")
-    return Image(url, int(width) if width.isdigit() else None,
-                 int(height) if height.isdigit() else None,
+    return Image(url, int(width) if width.isascii() and width.isdigit() else None,
+                 int(height) if height.isascii() and height.isdigit() else None,
                  meta.metas.get("og:image:type") or None,
                  alt=meta.metas.get("og:image:alt") or None), how
