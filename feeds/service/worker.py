@@ -133,6 +133,7 @@ class QueueWorkerService:
             self.queue_worker = QueueWorker(
                 self.app, queues=self.queues, name=self.name, concurrency=self.concurrency,
                 install_signal_handlers=False, fetch_job_polling_interval=1.0,
+                delete_jobs="successful",  # else the jobs table grows by every run, forever
                 update_heartbeat_interval=settings.seconds("heartbeat"),
                 stalled_worker_timeout=settings.seconds("stalled_after"),
                 shutdown_graceful_timeout=self.config.daemon.seconds("shutdown_timeout"))
