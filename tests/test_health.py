@@ -6,14 +6,25 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from health_helpers import portal_items, rotating_polls, rules_of
 
-from feeds.health import (Baseline, Health, Thresholds, Verdict, advance, judge_error,
-                          judge_poll, judge_quiet, learn, measure, usual, usual_shapes)
+from feeds.health import (
+    Baseline,
+    Health,
+    Thresholds,
+    Verdict,
+    advance,
+    judge_error,
+    judge_poll,
+    judge_quiet,
+    learn,
+    measure,
+    usual,
+    usual_shapes,
+)
 from feeds.health.baseline import quiet_limit
 from feeds.model import RawArticle
 from feeds.normalise import Context, normalise
-
-from health_helpers import portal_items, rotating_polls, rules_of
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 RULES = {"title": "h1", "published": ".info span.time", "body": "div.content"}
