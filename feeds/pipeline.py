@@ -14,9 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .config import Config, Source, parse_duration
-from .errors import ExtractError, FeedsError
+from .errors import ExtractError, FeedsError, FetchError
 from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
+from .health import hold as held_items
+from .health import judge_error, track
+from .model import Article, RawArticle
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
@@ -39,6 +42,9 @@ class CollectResult:
     error: FeedsError | None = None
     not_modified: str = ""  # why nothing was parsed: "304" or "same body"
     waiting: str = ""  # why the source was not attempted this run (backoff, gone)
+    held: int = 0  # items held back by the health gate (the source holds this many now)
+    released: int = 0  # held items stored now that the source is healthy again
+    health: str = ""  # the source's health state after this poll
 
     @property
     def ok(self) -> bool:
@@ -51,8 +57,11 @@ class CollectResult:
             return f"{self.source_id}: skipped, {self.waiting}"
         if self.not_modified:
             return f"{self.source_id}: not modified ({self.not_modified})"
+        if self.held:
+            return f"{self.source_id}: {self.health}, {self.held} item(s) held back"
         return (f"{self.source_id}: {self.new} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else ""))
+                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else "")
+                + (f", {self.released} released" if self.released else ""))
 
 
 @dataclass
@@ -74,7 +83,7 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
     """
     result = CollectResult(source.id)
     kind = KINDS[source.kind]
-    bound = fetcher.for_source(source, kind.conditional)
+    bound = _Counting(fetcher.for_source(source, kind.conditional), source.url)
     try:
         raws = kind.collect(source, bound, now)
         if not raws:
@@ -84,39 +93,103 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
         bound.commit()
         record_success(store, source.id, now, _interval(source), {"new": 0, "updated": 0,
                        "unchanged": 0, "not_modified": 1})
+        result.health = track.unchanged(store, config.health, source, now, _interval(source)).state
         log.info("%s", result.summary())
         return result
     except FeedsError as e:
-        return _failed(store, source, result, e, now)
+        return _failed(config, store, source, result, e, now)
     except Exception as e:  # a bug in an extractor must not stop the other sources
         log.exception("%s: unexpected error", source.id)
-        return _failed(store, source, result,
+        return _failed(config, store, source, result,
                        ExtractError("parse-error", source.url, f"internal error: {e!r}"), now)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
-    for raw in raws:
-        try:
-            outcome, _ = store.upsert(normalise(raw, ctx), now)
-        except (ValueError, TypeError) as e:  # one bad item never stops the source
-            result.skipped += 1
-            log.warning("%s: skipped item %s: %s", source.id, raw.url, e)
-            continue
-        if outcome == "removed":  # taken down with `feeds remove`: stays down
-            result.skipped += 1
-            continue
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    bound.commit()
+    gate = track.judge(store, source, _normalised(raws, ctx, result), bound.failures)
+    if gate.holds:  # nothing stored, no validators saved: the next poll is judged afresh
+        result.held = held_items.hold(store, source.id, list(zip(gate.articles, gate.values)),
+                                      gate.signals.repeated, now)
+    else:
+        for article in gate.articles:
+            _store(store, article, now, result)
+        hold_for = timedelta(seconds=parse_duration(config.health.hold_for) or 0)
+        offered = {a.url for a in gate.articles}
+        for article in track.release(store, gate.health, source.id, offered, now, hold_for):
+            result.released += _store(store, article, now, result)
+        bound.commit()
     record_success(store, source.id, now, _interval(source),
-                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
+                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
+                    "held": result.held})
+    result.health = track.finish(store, config.health, gate, now, result.new,
+                                 _interval(source)).state
     log.info("%s", result.summary())
     return result
 
 
-def _failed(store, source: Source, result: CollectResult, e: FeedsError,
+def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
+                ) -> list[tuple[RawArticle, Article]]:
+    """Each raw item with its article; one bad item is skipped, never the source."""
+    pairs = []
+    for raw in raws:
+        try:
+            pairs.append((raw, normalise(raw, ctx)))
+        except (ValueError, TypeError) as e:
+            result.skipped += 1
+            log.warning("%s: skipped item %s: %s", ctx.source_id, raw.url, e)
+    return pairs
+
+
+def _store(store, article: Article, now: datetime, result: CollectResult) -> int:
+    """Upsert one article and count its outcome; return 1 when it was stored."""
+    try:
+        outcome, _ = store.upsert(article, now)
+    except (ValueError, TypeError) as e:  # one bad item never stops the source
+        result.skipped += 1
+        log.warning("%s: skipped item %s: %s", article.source_id, article.url, e)
+        return 0
+    if outcome == "removed":  # taken down with `feeds remove`: stays down
+        result.skipped += 1
+        return 0
+    setattr(result, outcome, getattr(result, outcome) + 1)
+    return 1
+
+
+class _Counting:
+    """A source's fetcher that counts the pages (other than the source's own URL) lost to a
+    fetch failure: fewer items because pages failed is not a shorter list on the site."""
+
+    def __init__(self, bound: Any, own_url: str):
+        self.bound, self.own_url, self.failures = bound, own_url, 0
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        try:
+            return self.bound.get(url, **kwargs)
+        except FetchError:
+            if url != self.own_url:
+                self.failures += 1
+            raise
+
+    def get_many(self, urls: list[str]) -> Any:
+        for url, got in self.bound.get_many(urls):
+            if isinstance(got, FetchError):
+                self.failures += 1
+            yield url, got
+
+    def __getattr__(self, name: str) -> Any:  # commit, settings, source ...
+        return getattr(self.bound, name)
+
+
+def _failed(config: Config, store, source: Source, result: CollectResult, e: FeedsError,
             now: datetime) -> CollectResult:
+    """Record a failed poll: a fetch failure is transient (backoff); bytes that gave no item
+    are a layout change, polled again on the source's own schedule."""
     result.error = e
+    transient = isinstance(e, FetchError)
     record_failure(store, source.id, now, _interval(source), e.kind,
-                   getattr(e, "url", source.url), str(e), gone=getattr(e, "gone", False))
+                   getattr(e, "url", source.url), str(e), gone=getattr(e, "gone", False),
+                   transient=transient)
+    message = str(e).split(": ", 2)[-1]
+    result.health = track.failed(store, config.health, source,
+                                 judge_error(e.kind, message, transient), now).state
     log.warning("%s: %s", source.id, e)
     return result
 

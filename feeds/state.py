@@ -73,10 +73,13 @@ def record_success(store: Any, source_id: str, now: datetime, interval: timedelt
 
 
 def record_failure(store: Any, source_id: str, now: datetime, interval: timedelta, kind: str,
-                   url: str, message: str, gone: bool = False) -> SourceState:
+                   url: str, message: str, gone: bool = False,
+                   transient: bool = True) -> SourceState:
+    """A failed attempt; a transient one backs off, a layout change (not `transient`) is
+    tried again on the source's own schedule (retrying sooner or later changes nothing)."""
     state = load_state(store, source_id)
     failures = state.failures + 1
     return _save(store, replace(
         state, last_attempt=now.isoformat(), failures=failures, gone=gone or state.gone,
-        next_attempt=backoff(failures, interval, now).isoformat(),
+        next_attempt=backoff(failures if transient else 0, interval, now).isoformat(),
         last_error={"at": now.isoformat(), "kind": kind, "url": url, "message": message}))

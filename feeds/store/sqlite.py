@@ -64,6 +64,18 @@ CREATE TABLE IF NOT EXISTS publish_state (
     name TEXT PRIMARY KEY,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS source_health (
+    source_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS held_items (
+    source_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS health_outbox (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
 """
 
 
@@ -288,6 +300,12 @@ class SQLiteStore:
                 (key, json.dumps(data, ensure_ascii=False, sort_keys=True)),
             )
 
+    def delete_state(self, table: str, key: str) -> bool:
+        """Delete one row; True when it was there."""
+        with self.lock:
+            cur = self.db.execute(f"DELETE FROM {_table(table)} WHERE {_key(table)} = ?", (key,))
+        return cur.rowcount > 0
+
     def all_states(self, table: str) -> dict[str, dict[str, Any]]:
         with self.lock:
             cur = self.db.execute(f"SELECT {_key(table)}, data FROM {_table(table)}")
@@ -303,7 +321,8 @@ class SQLiteStore:
         self.db.close()
 
 
-_TABLES = {"source_state": "source_id", "http_cache": "url", "publish_state": "name"}
+_TABLES = {"source_state": "source_id", "http_cache": "url", "publish_state": "name",
+           "source_health": "source_id", "held_items": "source_id", "health_outbox": "key"}
 
 
 def _table(name: str) -> str:
