@@ -1,4 +1,4 @@
-"""Command line: `feeds run | publish | check | daemon | status`.
+"""Command line: `feeds run | publish | check | daemon | status | hold | release ...`.
 
 Exit status: 0 all went well, 1 some source failed (the others were still published),
 2 bad usage or bad config.
@@ -78,7 +78,7 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
-    from .service.status import collect_rows, render_table
+    from .service.status import collect_rows, render_table, side_by_side
 
     store = open_store(config.store_url)
     try:
@@ -89,7 +89,10 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
     else:
         print(render_table(rows, _now()))
-    return 1 if any(r["failures"] and r["configured"] for r in rows) else 0
+        if detail := side_by_side(rows):
+            print("\n" + detail)
+    return 1 if any((r["failures"] or r["health"] in ("degraded", "broken")) and r["configured"]
+                    for r in rows) else 0
 
 
 def cmd_remove(config: Config, args: argparse.Namespace) -> int:
@@ -113,6 +116,37 @@ def _remove_one(store, key: str) -> bool:
     if article is not None:
         print(f"removed {article.id} {article.url} {article.title}")
     return article is not None
+
+
+def cmd_hold(config: Config, args: argparse.Namespace) -> int:
+    """Hold every later poll of a source until `feeds release`."""
+    from .health.manual import hold_source
+
+    if config.source(args.source) is None:
+        print(f"hold: no source {args.source!r} in {config.path.name}", file=sys.stderr)
+        return 2
+    store = open_store(config.store_url)
+    try:
+        hold_source(store, args.source)
+    finally:
+        store.close()
+    print(f"{args.source}: held; its polls are kept back until `feeds release {args.source}`")
+    return 0
+
+
+def cmd_release(config: Config, args: argparse.Namespace) -> int:
+    """Store (or drop) a source's held items, end a hold by hand, then publish."""
+    from .health.manual import release_source
+
+    store = open_store(config.store_url)
+    try:
+        stored, dropped = release_source(store, args.source, _now(), drop=args.drop)
+        result = publish(config, store, _now()) if stored else None
+    finally:
+        store.close()
+    print(f"{args.source}: {stored} held item(s) released, {dropped} dropped"
+          + (f"; published: {len(result.written)} written" if result else ""))
+    return 0
 
 
 def cmd_preview(config: Config, args: argparse.Namespace) -> int:
@@ -144,6 +178,8 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
+    "hold": (cmd_hold, "hold back every later poll of a source until `feeds release`"),
+    "release": (cmd_release, "publish (or --drop) a source's held items; end a hold"),
 }
 
 # Options only some commands take: command -> [(flags, argparse keyword arguments)].
@@ -154,6 +190,9 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     "run": [(("--force",), {"action": "store_true",
                             "help": "also collect sources that are backing off or marked gone"})],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
+    "hold": [(("source",), {"help": "the source id"})],
+    "release": [(("source",), {"help": "the source id"}),
+                (("--drop",), {"action": "store_true", "help": "discard the held items"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
     "preview": [

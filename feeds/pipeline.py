@@ -7,6 +7,7 @@ driver all call. One bad source or one bad article never stops a run.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,13 +20,14 @@ from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
 from .health import hold as held_items
 from .health import judge_error, track
+from .health.alerts import deliver_due
 from .model import Article, RawArticle
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
 from .state import SourceState, load_state, record_failure, record_success
 
-__all__ = ["CollectResult", "RunResult", "collect_source", "run_once"]
+__all__ = ["CollectResult", "RunResult", "collect_source", "deliver_alerts", "run_once"]
 
 log = logging.getLogger("feeds.pipeline")
 
@@ -252,4 +254,22 @@ def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
     if progress:
         progress.done(f"{len(result.published.written)} written, "
                       f"{len(result.published.unchanged)} unchanged")
+    deliver_alerts(config, store, now)
     return result
+
+
+def deliver_alerts(config: Config, store, now: datetime, grace: float = 3.0) -> None:
+    """Send the health alerts that are due, waiting at most `grace` seconds: an alert that
+    is not through by then stays in the outbox (leased) for the next run or the daemon."""
+    if not config.health.webhook:
+        return
+
+    def deliver() -> None:
+        try:
+            deliver_due(store, config.health, now)
+        except Exception:  # the run is over; a store closed under us must not crash it
+            log.exception("health: alert delivery failed; retried next run")
+
+    sender = threading.Thread(target=deliver, name="health-alerts", daemon=True)
+    sender.start()
+    sender.join(grace)

@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from .. import config as config_mod
 from ..config import Config
 from ..errors import ConfigError
+from ..health.alerts import Courier
 from ..state import SourceState, all_states, load_state, record_failure
 from ..store import open_store
 from .isolate import Outcome, Runner
@@ -75,6 +76,8 @@ class Daemon:
             self.scheduler.start()
             self._schedule()
             self._request_publish()  # outputs reflect the config even when nothing is due
+            courier = Courier(lambda: open_store(self.config.store_url),
+                              self.config.health).start()
             log.info("daemon: started (pid %d) with %d sources", os.getpid(), len(self.jobs))
             while not self.stop_requested:
                 self.wake.wait(1.0)
@@ -82,6 +85,7 @@ class Daemon:
                 if self.reload_requested and not self.stop_requested:
                     self.reload_requested = False
                     self.reload()
+            courier.stop()
             self._stop(http)
         return 0
 
