@@ -87,8 +87,10 @@ def _drop(name: str, value: float, baseline: Baseline, th: Thresholds) -> float 
     return gap / seen.median
 
 
-def _reasons(names: list[str], signals: PollSignals, baseline: Baseline) -> list[str]:
-    """One phrase per flagged signal; a rule's matches go with the field it fills."""
+def _reasons(names: list[str], signals: PollSignals, baseline: Baseline,
+             most: int = 3) -> list[str]:
+    """One phrase per flagged signal, worst first (at most `most`, then how many more); a
+    field's phrase says why: the value every item shared, or its rule's matches."""
     out: list[str] = []
     done: set[str] = set()
     for name in names:
@@ -101,11 +103,12 @@ def _reasons(names: list[str], signals: PollSignals, baseline: Baseline) -> list
                      r in signals.rule_css), "")
         if rule:
             done.add(f"rule.{rule}")
-            text += ": " + _rule_phrase(rule, signals)
-        elif field_name in signals.repeated:
+        if field_name in signals.repeated:
             text += f": every item has the same {field_name} {_quote(signals.repeated[field_name])}"
+        elif rule:
+            text += ": " + _rule_phrase(rule, signals)
         out.append(text)
-    return out
+    return out[:most] + ([f"and {len(out) - most} more"] if len(out) > most else [])
 
 
 def _phrase(name: str, signals: PollSignals, baseline: Baseline) -> str:
@@ -115,7 +118,8 @@ def _phrase(name: str, signals: PollSignals, baseline: Baseline) -> str:
         return f"{name[5:]} filled {now:.0%} (usually {was:.0%})"
     if name.startswith("rule."):
         rule = name[5:]
-        return f"{_rule_phrase(rule, signals)} (usually {was:.0%} of items)"
+        return f"{RULE_FIELDS.get(rule, rule)} rule {_rule_phrase(rule, signals)} " \
+               f"(usually {was:.0%})"
     if name == "links.usual":
         return f"{now:.0%} of links follow the usual URL pattern (usually {was:.0%})"
     unit = "" if name == "offered" else " characters"

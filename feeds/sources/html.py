@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..config import HtmlOptions, Source
-from ..errors import FeedsError
+from ..errors import ExtractError, FeedsError
 from ..extract import parse_html, select
 from ..fetch import Fetcher
 from ..fetch.charset import decode
@@ -36,6 +36,10 @@ def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]
     """Discover the source's article links and return each article page extracted."""
     opts: HtmlOptions = source.options
     links = discover(source, fetcher)
+    if not links:  # the page came back but its list did not: a layout change, not a failure
+        what = f"`{opts.links}` matched no article link" if opts.links else "no article link"
+        raise ExtractError("no-items", source.url, f"{what} on the listing page "
+                           "(published items are kept)")
     return fetch_articles(source, fetcher, links[: opts.max_articles], opts.rules, opts.remove)
 
 
