@@ -73,14 +73,14 @@ def expired(item: Held, now: datetime, hold_for: timedelta) -> bool:
 
 def passes(item: Held, baseline: Baseline) -> bool:
     """Whether a held item looks like the source's good items: every field the baseline
-    usually fills is filled, with no value that its whole bad poll shared, and the body is
+    usually fills is filled, and not with the value its whole bad poll shared; its body is
     not far shorter than the shortest usual bodies."""
     values = {name: item.values.get(name, "") for name in FIELDS}
     for name in FIELDS:
         seen = usual(baseline, f"fill.{name}")
-        if seen and seen.median >= USUALLY_FILLED and not values[name].strip():
-            return False
-        if name in item.repeated and values[name] == item.repeated[name]:
+        if not seen or seen.median < USUALLY_FILLED:
+            continue  # a field this source often leaves empty (or always repeats) says nothing
+        if not values[name].strip() or values[name] == item.repeated.get(name):
             return False
     low = usual(baseline, "body.low")
     return not (low and len(values["body"]) < low.median / 2)

@@ -22,6 +22,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from .. import config as config_mod
 from ..config import Config
 from ..errors import ConfigError
+from ..health import hold as held_items
+from ..health import track
 from ..health.alerts import Courier
 from ..state import SourceState, all_states, load_state, record_failure
 from ..store import open_store
@@ -198,6 +200,7 @@ class Daemon:
             kind = value.get("error_kind") or "ok"
             self.metrics.collected(sid, kind, outcome.seconds, value.get("new", 0),
                                    value.get("updated", 0), now if kind == "ok" else None)
+            self._health_metrics(sid)
             if value.get("new") or value.get("updated"):
                 self._request_publish()
             return
@@ -260,6 +263,13 @@ class Daemon:
             if state.last_success and self.config.source(sid):
                 self.metrics.last_success.labels(sid).set(
                     datetime.fromisoformat(state.last_success).timestamp())
+                self._health_metrics(sid)
+
+    def _health_metrics(self, sid: str) -> None:
+        with self.store_lock:
+            health = track.load(self.store, sid)
+            held = len(held_items.held(self.store, sid))
+        self.metrics.source_health(sid, health.state, health.signals, held)
 
     def ready(self) -> tuple[bool, str]:
         try:
