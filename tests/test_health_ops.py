@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from health_site import SITE_NAME, ChannelSite
-from test_health_gate import EVERY, SOURCES, T0, WARM_UP, hooks, outputs, poll, status
+from test_health_gate import EVERY, SOURCES, T0, WARM_UP, outputs, poll, status
 
 from feeds import cli
 from feeds import config as config_mod
@@ -155,8 +155,9 @@ def test_health_config_is_checked(write_config):
 
 
 def test_held_items_keep_one_copy_per_url(tmp_path):
-    from feeds.model import Article
     from test_health import NOW
+
+    from feeds.model import Article
 
     store = open_store(str(tmp_path / "s.db"))
     art = Article("i", "http://x.test/1.html", "t", "", "", NOW, NOW)
