@@ -17,6 +17,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from quality_sets import (  # noqa: E402
+    score_cwced_authors,
+    score_devset,
+    score_waddle,
+)
 
 from feeds.extract import extract  # noqa: E402
 from feeds.fetch.charset import decode  # noqa: E402
@@ -118,6 +125,8 @@ def main() -> None:
     parser.add_argument("--halves", action="store_true",
                         help="also score even and odd pages apart (a held-out sanity check)")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst aeb pages")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the misses of the dev half (never of the held-out half)")
     args = parser.parse_args()
     aeb = score_aeb(CORPORA / "aeb", args.limit)
     print(f"aeb   body token F1      {_mean(aeb.values()):.3f}  (target 0.960)")
@@ -134,6 +143,18 @@ def main() -> None:
     print(f"cwced date (day) exact   {day:.3f}  (best tool 0.745)")
     print(f"cwced date-time exact    {full:.3f}  (best tool 0.714)")
     print(f"  (old rule, date-only truth counted as a miss: {old:.3f})")
+    authors, false_names = score_cwced_authors(CORPORA / "cwced")
+    print(f"cwced author exact       {authors.rate('author')}  false names on "
+          f"{false_names} pages")
+    for name, half in (("even", 0), ("odd", 1)):
+        waddle, body = score_waddle(CORPORA / "waddle", half)
+        print(f"waddle {name:4} title exact {waddle.rate('title')}  body char F1 {body:.3f}")
+    for split in ("dev", "held"):
+        dev = score_devset(CORPORA, split)
+        print(f"devset {split:4} title {dev.rate('title')}  date-time {dev.rate('date')}  "
+              f"来源 {dev.rate('origin')}  author {dev.rate('author')}")
+        if args.misses and split == "dev":
+            print("\n".join("    " + miss for miss in dev.misses))
 
 
 if __name__ == "__main__":

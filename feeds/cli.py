@@ -1,7 +1,7 @@
-"""Command line: `feeds run | publish | check | daemon | status | hold | release ...`.
+"""Command line: `feeds run | publish | check | daemon | status | hold | release | migrate ...`.
 
 Exit status: 0 all went well, 1 some source failed (the others were still published),
-2 bad usage or bad config.
+2 bad usage, bad config, or a store whose schema needs `feeds migrate`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from . import __version__, logs
 from . import config as config_mod
 from .config import Config
 from .errors import ConfigError, FeedsError
-from .fetch import Fetcher, Policy, policy_notes
+from .fetch import Policy, policy_notes
 from .pipeline import run_once
 from .progress import Progress
-from .publish import publish
-from .store import open_store
+from .runtime import Runtime
+from .store import Store, migrate_store
+from .store.schema import SchemaAhead, SchemaBehind
 
 __all__ = ["main"]
 
@@ -33,13 +34,9 @@ def _now() -> datetime:
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config.store_url)
-    fetcher = Fetcher.from_config(config, store)
-    try:
-        result = run_once(config, store, fetcher, _now(), force=args.force, progress=Progress())
-    finally:
-        fetcher.close()
-        store.close()
+    with Runtime.open(config) as rt:
+        result = run_once(config, rt.store, rt.fetcher, _now(), force=args.force,
+                          progress=Progress())
     published = result.published
     if published is not None:
         print(f"published: {len(published.written)} written, {len(published.unchanged)} unchanged "
@@ -52,11 +49,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_publish(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config.store_url)
-    try:
-        result = publish(config, store, _now())
-    finally:
-        store.close()
+    with Runtime.open(config) as rt:
+        result = rt.publish(_now())
     print(f"published: {len(result.written)} written, {len(result.unchanged)} unchanged "
           f"in {config.output_path}")
     return 0
@@ -80,11 +74,8 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
     from .service.status import collect_rows, render_table, side_by_side
 
-    store = open_store(config.store_url)
-    try:
-        rows = collect_rows(config, store)
-    finally:
-        store.close()
+    with Runtime.open(config) as rt:
+        rows = collect_rows(config, rt.store)
     if args.json:
         print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
     else:
@@ -97,20 +88,17 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_remove(config: Config, args: argparse.Namespace) -> int:
     """Take articles down for good (e.g. a takedown request); the next publish drops them."""
-    store = open_store(config.store_url)
-    try:
-        missing = [key for key in args.articles if not _remove_one(store, key)]
+    with Runtime.open(config) as rt:
+        missing = [key for key in args.articles if not _remove_one(rt.store, key)]
         if len(missing) < len(args.articles):
-            result = publish(config, store, _now())
+            result = rt.publish(_now())
             print(f"published: {len(result.written)} written, {len(result.removed)} removed")
-    finally:
-        store.close()
     for key in missing:
         print(f"remove: no article with id or URL {key!r}", file=sys.stderr)
     return 1 if missing else 0
 
 
-def _remove_one(store, key: str) -> bool:
+def _remove_one(store: Store, key: str) -> bool:
     article_id = store.find_id(key)
     article = store.remove(article_id) if article_id else None
     if article is not None:
@@ -125,11 +113,8 @@ def cmd_hold(config: Config, args: argparse.Namespace) -> int:
     if config.source(args.source) is None:
         print(f"hold: no source {args.source!r} in {config.path.name}", file=sys.stderr)
         return 2
-    store = open_store(config.store_url)
-    try:
-        hold_source(store, args.source)
-    finally:
-        store.close()
+    with Runtime.open(config) as rt:
+        hold_source(rt.store, args.source)
     print(f"{args.source}: held; its polls are kept back until `feeds release {args.source}`")
     return 0
 
@@ -138,14 +123,31 @@ def cmd_release(config: Config, args: argparse.Namespace) -> int:
     """Store (or drop) a source's held items, end a hold by hand, then publish."""
     from .health.manual import release_source
 
-    store = open_store(config.store_url)
-    try:
-        stored, dropped = release_source(store, args.source, _now(), drop=args.drop)
-        result = publish(config, store, _now()) if stored else None
-    finally:
-        store.close()
+    with Runtime.open(config) as rt:
+        stored, dropped = release_source(rt.store, args.source, _now(), drop=args.drop)
+        result = rt.publish(_now()) if stored else None
     print(f"{args.source}: {stored} held item(s) released, {dropped} dropped"
           + (f"; published: {len(result.written)} written" if result else ""))
+    return 0
+
+
+def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
+    """Apply the store's pending schema migrations (safe to run twice, or on two machines)."""
+    before, applied = migrate_store(config.store_url)
+    after = before + len(applied)
+    if applied:
+        print(f"store: schema version {before} -> {after} ({', '.join(applied)})")
+    else:
+        print(f"store: already at version {after}")
+    return 0
+
+
+def cmd_store(config: Config | None, args: argparse.Namespace) -> int:
+    """`feeds store copy FROM TO`: every article, tombstone, stamp and state row, as they are."""
+    from .store.copy import copy_store
+
+    counts = copy_store(args.source, args.target)
+    print("copied " + ", ".join(f"{n} {table}" for table, n in counts.items()))
     return 0
 
 
@@ -156,17 +158,41 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
     if args.source and source is None:
         print(f"preview: no source {args.source!r} in {config.path.name}", file=sys.stderr)
         return 2
-    fetcher = Fetcher.from_config(config)
-    if source is None:  # the operator typed this URL: intranet and localhost pages are fine
-        fetcher.policy = Policy(allow_private=True)
-    try:
+    with Runtime.open(config) as rt:
+        if source is None:  # the operator typed this URL: intranet and localhost pages are fine
+            rt.fetcher.policy = Policy(allow_private=True)
+        # with --source: that source's policy (robots, private addresses), never a
+        # conditional GET (a 304 would leave nothing to show)
+        fetcher = rt.for_source(source, conditional=False) if source else rt.fetcher
         article, raw = preview(config, args.url, source, fetcher, _now())
-    finally:
-        fetcher.close()
     if args.json:
         print(json.dumps(as_json_dict(article), ensure_ascii=False, indent=2))
     else:
         print(render_text(article, raw))
+    return 0
+
+
+def cmd_serve(config: Config, args: argparse.Namespace) -> int:
+    """Serve output/ locally as deploy/nginx.conf would (for looking, not for production)."""
+    from .service.serve import make_server, parse_listen
+
+    address = parse_listen(args.listen)
+    root = config.output_path
+    if address is None or not root.is_dir():
+        problem = f"no folder {root} (run `feeds run` first)" if address else \
+            f"--listen {args.listen!r}: not a port or HOST:PORT"
+        print(f"serve: {problem}", file=sys.stderr)
+        return 2
+    server = make_server(root, *address)
+    host, port = address[0], server.server_address[1]
+    print(f"serving {root} at http://{host}:{port}/feeds.html (local viewing only; "
+          "production: deploy/nginx.conf). Ctrl-C stops.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -177,10 +203,14 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
     "hold": (cmd_hold, "hold back every later poll of a source until `feeds release`"),
     "release": (cmd_release, "publish (or --drop) a source's held items; end a hold"),
+    "migrate": (cmd_migrate, "apply the store's pending schema migrations"),
+    "store": (cmd_store, "store copy FROM TO: move a site between SQLite and PostgreSQL"),
 }
+NO_CONFIG = {"store"}  # takes store locations, not a config
 
 # Options only some commands take: command -> [(flags, argparse keyword arguments)].
 EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
@@ -189,12 +219,19 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                                         "daemon.listen; host defaults to 127.0.0.1)"})],
     "run": [(("--force",), {"action": "store_true",
                             "help": "also collect sources that are backing off or marked gone"})],
+    "serve": [(("--listen",), {"default": "127.0.0.1:8000", "metavar": "[HOST:]PORT",
+                               "help": "address to listen on (default: %(default)s)"})],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "hold": [(("source",), {"help": "the source id"})],
     "release": [(("source",), {"help": "the source id"}),
                 (("--drop",), {"action": "store_true", "help": "discard the held items"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
+    "store": [
+        (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
+        (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),
+        (("target",), {"metavar": "TO", "help": "SQLite file path or postgresql:// URL"}),
+    ],
     "preview": [
         (("url",), {"help": "the article page to fetch (http(s) or file:)"}),
         (("--source",), {"help": "extract with this source's rules and channel"}),
@@ -223,14 +260,20 @@ def main(argv: list[str] | None = None) -> int:
     verbose = args.verbose or args.command == "daemon"
     logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
-        config = config_mod.load(args.config)
+        config = None if args.command in NO_CONFIG else config_mod.load(args.config)
     except ConfigError as e:
         for problem in e.problems:
             print(problem, file=sys.stderr)
         return 2
     handler, _ = COMMANDS[args.command]
     try:
-        return handler(config, args)
+        return handler(config, args)  # type: ignore[arg-type]  # None only for NO_CONFIG
+    except SchemaBehind as e:
+        print(f"{e}; run: feeds migrate -c {args.config}", file=sys.stderr)
+        return 2
+    except SchemaAhead as e:
+        print(str(e), file=sys.stderr)
+        return 2
     except FeedsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

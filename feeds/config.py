@@ -43,6 +43,8 @@ __all__ = [
     "KIND_OPTIONS",
     "DaemonSettings",
     "HealthSettings",
+    "Topic",
+    "TOPIC_FIELDS",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -86,6 +88,10 @@ def _schedule(value: str) -> str | None:
 
 def _positive(value: int | float) -> str | None:
     return None if value > 0 else "must be greater than 0"
+
+
+def _non_negative(value: int | float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
 
 
 def _regex(value: str) -> str | None:
@@ -144,6 +150,41 @@ class TagFeed:
     title: str = ""
 
 
+TOPIC_FIELDS = ("title", "summary", "tags", "body")
+
+
+def _words(value: tuple) -> str | None:
+    if any(not w.strip() for w in value):
+        return "words must not be empty"
+    return None
+
+
+def _topic_fields(value: tuple) -> str | None:
+    unknown = [f for f in value if f not in TOPIC_FIELDS]
+    if unknown or not value:
+        return f"unknown field {unknown[0]!r} (one of: {', '.join(TOPIC_FIELDS)})" if unknown \
+            else "name at least one field"
+    return None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A feed of the articles that mention any `include` word and no `exclude` word in
+    `fields`, optionally only from some channels/sources; published under topics/<id>/."""
+
+    id: str = field(metadata=_check(_ascii_id))
+    title: str
+    include: tuple[str, ...] = field(metadata=_check(lambda v: _words(v) or (
+        None if v else "name at least one word")))
+    exclude: tuple[str, ...] = field(default=(), metadata=_check(_words))
+    channels: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    fields: tuple[str, ...] = field(default=("title", "summary", "tags"),
+                                    metadata=_check(_topic_fields))
+    limit: int = field(default=0, metadata=_check(_non_negative))  # 0: feeds.limit
+    description: str = ""
+
+
 @dataclass(frozen=True)
 class FeedsSettings:
     limit: int = field(default=50, metadata=_check(_positive))
@@ -184,10 +225,6 @@ class NotifySettings:
     retries: int = field(default=3, metadata=_check(_positive))
     backoff: float = field(default=2.0, metadata=_check(_positive))  # seconds, doubled per retry
     timeout: float = field(default=10.0, metadata=_check(_positive))
-
-
-def _non_negative(value: int | float) -> str | None:
-    return None if value >= 0 else "must be 0 or more"
 
 
 @dataclass(frozen=True)
@@ -377,6 +414,7 @@ class Config:
     share: ShareSettings = ShareSettings()
     health: HealthSettings = HealthSettings()
     sources: tuple[Source, ...] = ()
+    topics: tuple[Topic, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -607,7 +645,7 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     if not isinstance(data, dict):
         problems.add((), "the file must be a mapping with site, channels and sources")
         return None
-    top = {"site", "store", "output_dir", "channels", "sources", *SECTIONS}
+    top = {"site", "store", "output_dir", "channels", "sources", "topics", *SECTIONS}
     for key in data:
         if key not in top:
             problems.add((key,), f"unknown key (expected one of: {', '.join(sorted(top))})")
@@ -624,9 +662,29 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     }
     if sections["feeds"] is not None:
         _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
+    topics = _build_topics(data.get("topics", []), known, {s.id for s in sources}, problems)
     if site is None or None in sections.values():
         return None
-    return Config(site=site, path=path, channels=channels, sources=sources, **sections, **scalars)
+    return Config(site=site, path=path, channels=channels, sources=sources, topics=topics,
+                  **sections, **scalars)
+
+
+def _build_topics(data: Any, channels: set[str], sources: set[str],
+                  problems: _Problems) -> tuple[Topic, ...]:
+    """topics: ids unique, channels and sources declared."""
+    topics = _coerce(tuple[Topic, ...], data, ("topics",), problems)
+    out: list[Topic] = []
+    for i, topic in enumerate(topics):
+        if topic is None:
+            continue
+        if any(t.id == topic.id for t in out):
+            problems.add(("topics", i, "id"), f"duplicate topic id {topic.id!r}")
+        for key, known in (("channels", channels), ("sources", sources)):
+            for j, name in enumerate(getattr(topic, key)):
+                if name not in known:
+                    problems.add(("topics", i, key, j), f"unknown {key[:-1]} {name!r}")
+        out.append(topic)
+    return tuple(out)
 
 
 def _check_feed_sources(feeds: FeedsSettings, known: set[str], problems: _Problems) -> None:

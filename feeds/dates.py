@@ -26,7 +26,8 @@ FUTURE_SKEW = timedelta(minutes=10)
 @dataclass(frozen=True)
 class ParsedDate:
     """An aware datetime in whole seconds; `date_only`: no time was given; `relative`: resolved
-    from a form like 3小时前 (so it only means something at first sight)."""
+    from a form like 3小时前, or a future date clamped to `now` (either only means something at
+    first sight: the store keeps the first sight's date, see store/merge.py)."""
 
     value: datetime
     date_only: bool = False
@@ -91,9 +92,10 @@ def _finish(found: ParsedDate, tz: tzinfo, now: datetime) -> ParsedDate | None:
         value = value.astimezone(tz).replace(microsecond=0)
     except (OverflowError, ValueError):
         return None
-    if value > now + FUTURE_SKEW:
+    if value > now + FUTURE_SKEW:  # not believed: first sight stands, settled by the store
         log.info("published date %s is in the future; clamped to %s", value.isoformat(), now)
-        value = now.astimezone(tz).replace(microsecond=0)
+        return ParsedDate(now.astimezone(tz).replace(microsecond=0), found.date_only,
+                          relative=True)
     return ParsedDate(value, found.date_only, found.relative)
 
 

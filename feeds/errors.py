@@ -42,6 +42,8 @@ class ConfigError(FeedsError):
 class FetchError(FeedsError):
     """A fetch failed; `kind` is one of the failure classes shown by `feeds status`."""
 
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After)
+
     def __init__(self, kind: str, url: str, message: str):
         self.kind = kind
         self.url = url

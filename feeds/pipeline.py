@@ -1,33 +1,36 @@
 """The flow, one source at a time: fetch -> extract -> normalise -> store; then publish.
 
-`collect_source` and `publish` are the units the CLI, the daemon and a later multi-machine
-driver all call. One bad source or one bad article never stops a run.
+`collect_due` (decide whether to attempt, then `collect_source`) and `publish` are the units
+`feeds run`, the daemon's jobs and workers all call, through feeds/runtime.py. One bad source
+or one bad article never stops a run.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import decide
 from .config import Config, Source, parse_duration
 from .errors import ExtractError, FeedsError, FetchError
 from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
 from .health import hold as held_items
 from .health import judge_error, track
-from .health.alerts import deliver_due
+from .health.alerts import deliver_after_run
+from .health.counting import CountingFetcher
 from .model import Article, RawArticle
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
-from .state import SourceState, load_state, record_failure, record_success
+from .state import load_state, record_failure, record_success
+from .store import Store
 
-__all__ = ["CollectResult", "RunResult", "collect_source", "deliver_alerts", "run_once"]
+__all__ = ["CollectResult", "RunResult", "collect_due", "collect_source", "run_once"]
 
 log = logging.getLogger("feeds.pipeline")
 
@@ -46,7 +49,7 @@ class CollectResult:
     waiting: str = ""  # why the source was not attempted this run (backoff, gone)
     held: int = 0  # items held back by the health gate (the source holds this many now)
     released: int = 0  # held items stored now that the source is healthy again
-    health: str = ""  # the source's health state after this poll
+    health: str = ""  # the source's health state after this poll (feeds/health/)
 
     @property
     def ok(self) -> bool:
@@ -76,16 +79,31 @@ class RunResult:
         return [r for r in self.collected if not r.ok]
 
 
-def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
+def collect_due(config: Config, source: Source, store: Store, fetcher: Fetcher, now: datetime,
+                force: bool = False, jitter: float = 0.0) -> CollectResult:
+    """`collect_source` unless decide.skip_reason holds the source back (then `waiting` says
+    why and nothing is fetched or recorded). `jitter` is the caller's own tick jitter as a
+    fraction of the period (the daemon's `daemon.jitter`; 0 for `feeds run`): see decide.slack."""
+    state = load_state(store, source.id)
+    slack = decide.slack(decide.period(source.schedule, config.site.tz, now), jitter)
+    reason = decide.skip_reason(state, source, now, force, slack)
+    if reason:
+        log.info("%s: skipped, %s", source.id, reason)
+        return CollectResult(source.id, waiting=reason)
+    return collect_source(config, source, store, fetcher, now)
+
+
+def collect_source(config: Config, source: Source, store: Store, fetcher: Fetcher,
                    now: datetime) -> CollectResult:
     """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError.
 
     A source that yields no items is a `no-items` failure: nothing stored is touched (the store
-    never deletes), so what was published stays published.
+    never deletes), so what was published stays published. The health gate judges the poll
+    before anything is stored: the items of a degraded or broken poll are held, not stored.
     """
     result = CollectResult(source.id)
     kind = KINDS[source.kind]
-    bound = _Counting(fetcher.for_source(source, kind.conditional), source.url)
+    bound = CountingFetcher(fetcher.for_source(source, kind.conditional), source.url)
     try:
         raws = kind.collect(source, bound, now)
         if not raws:
@@ -93,17 +111,19 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
     except NotModified as e:
         result.not_modified = e.reason
         bound.commit()
-        record_success(store, source.id, now, _interval(source), {"new": 0, "updated": 0,
-                       "unchanged": 0, "not_modified": 1})
-        result.health = track.unchanged(store, config.health, source, now, _interval(source)).state
+        record_success(store, source.id, now, _next_due(config, source, now),
+                       {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
+        result.health = track.unchanged(store, config.health, source, now,
+                                        _period(config, source, now)).state
         log.info("%s", result.summary())
         return result
     except FeedsError as e:
-        return _failed(config, store, source, result, e, now)
+        return _failed(store, source, result, e, now, config)
     except Exception as e:  # a bug in an extractor must not stop the other sources
         log.exception("%s: unexpected error", source.id)
-        return _failed(config, store, source, result,
-                       ExtractError("parse-error", source.url, f"internal error: {e!r}"), now)
+        return _failed(store, source, result,
+                       ExtractError("parse-error", source.url, f"internal error: {e!r}"), now,
+                       config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
     gate = track.judge(store, source, _normalised(raws, ctx, result), bound.failures)
@@ -118,11 +138,11 @@ def collect_source(config: Config, source: Source, store, fetcher: Fetcher,
         for article in track.release(store, gate.health, source.id, offered, now, hold_for):
             result.released += _store(store, article, now, result)
         bound.commit()
-    record_success(store, source.id, now, _interval(source),
+    record_success(store, source.id, now, _next_due(config, source, now),
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
                     "held": result.held})
     result.health = track.finish(store, config.health, gate, now, result.new,
-                                 _interval(source)).state
+                                 _period(config, source, now)).state
     log.info("%s", result.summary())
     return result
 
@@ -140,7 +160,7 @@ def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
     return pairs
 
 
-def _store(store, article: Article, now: datetime, result: CollectResult) -> int:
+def _store(store: Store, article: Article, now: datetime, result: CollectResult) -> int:
     """Upsert one article and count its outcome; return 1 when it was stored."""
     try:
         outcome, _ = store.upsert(article, now)
@@ -155,68 +175,32 @@ def _store(store, article: Article, now: datetime, result: CollectResult) -> int
     return 1
 
 
-class _Counting:
-    """A source's fetcher that counts the pages (other than the source's own URL) lost to a
-    fetch failure: fewer items because pages failed is not a shorter list on the site."""
-
-    def __init__(self, bound: Any, own_url: str):
-        self.bound, self.own_url, self.failures = bound, own_url, 0
-
-    def get(self, url: str, **kwargs: Any) -> Any:
-        try:
-            return self.bound.get(url, **kwargs)
-        except FetchError:
-            if url != self.own_url:
-                self.failures += 1
-            raise
-
-    def get_many(self, urls: list[str]) -> Any:
-        for url, got in self.bound.get_many(urls):
-            if isinstance(got, FetchError):
-                self.failures += 1
-            yield url, got
-
-    def __getattr__(self, name: str) -> Any:  # commit, settings, source ...
-        return getattr(self.bound, name)
-
-
-def _failed(config: Config, store, source: Source, result: CollectResult, e: FeedsError,
-            now: datetime) -> CollectResult:
+def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
+            now: datetime, config: Config) -> CollectResult:
     """Record a failed poll: a fetch failure is transient (backoff); bytes that gave no item
-    are a layout change, polled again on the source's own schedule."""
+    are a layout change (`broken`), polled again on the source's own schedule."""
     result.error = e
+    gone = getattr(e, "gone", False)
     transient = isinstance(e, FetchError)
-    record_failure(store, source.id, now, _interval(source), e.kind,
-                   getattr(e, "url", source.url), str(e), gone=getattr(e, "gone", False),
+    record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
+                   e.kind, getattr(e, "url", source.url), str(e),
+                   gone_url=source.url if gone else "", retry_after=getattr(e, "retry_after", None),
                    transient=transient)
-    message = str(e).split(": ", 2)[-1]
-    result.health = track.failed(store, config.health, source,
-                                 judge_error(e.kind, message, transient), now).state
+    verdict = judge_error(e.kind, str(e).split(": ", 2)[-1], transient)
+    result.health = track.failed(store, config.health, source, verdict, now).state
     log.warning("%s: %s", source.id, e)
     return result
 
 
-def skip_reason(state: SourceState, now: datetime, force: bool) -> str:
-    """Why a run should not attempt this source now ('' to attempt it): a source marked gone
-    (HTTP 410) waits for --force; one that keeps failing waits out its backoff. A healthy
-    source is always attempted (its schedule is the daemon's business; a 304 costs little)."""
-    if force:
-        return ""
-    if state.gone:
-        return "gone (HTTP 410); fix its URL and run with --force"
-    if state.failures and not state.due(now):
-        error = state.last_error.get("kind", "error")
-        return (f"backing off after {state.failures} failure(s) ({error}) until "
-                f"{state.next_attempt}; --force to try now")
-    return ""
+def _next_due(config: Config, source: Source, now: datetime) -> datetime:
+    return decide.next_due(source.schedule, config.site.tz, now)
 
 
-def _interval(source: Source) -> timedelta:
-    """The source's nominal interval (cron schedules count as 1 hour for backoff purposes)."""
-    return timedelta(seconds=parse_duration(source.schedule) or 3600)
+def _period(config: Config, source: Source, now: datetime) -> timedelta:
+    return timedelta(seconds=decide.period(source.schedule, config.site.tz, now))
 
 
-def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
+def run_once(config: Config, store: Store, fetcher: Fetcher, now: datetime,
              force: bool = False, progress: Any = None) -> RunResult:
     """Collect every enabled source once, then publish from the store.
 
@@ -235,9 +219,7 @@ def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
     def collect_host(sources: list[Source]) -> list[CollectResult]:
         out = []
         for source in sources:
-            reason = skip_reason(load_state(store, source.id), now, force)
-            collected = (CollectResult(source.id, waiting=reason) if reason
-                         else collect_source(config, source, store, fetcher, now))
+            collected = collect_due(config, source, store, fetcher, now, force)
             if progress:
                 progress.step(source.id, collected.ok, collected.summary().split(": ", 1)[-1])
             out.append(collected)
@@ -254,22 +236,5 @@ def run_once(config: Config, store, fetcher: Fetcher, now: datetime,
     if progress:
         progress.done(f"{len(result.published.written)} written, "
                       f"{len(result.published.unchanged)} unchanged")
-    deliver_alerts(config, store, now)
+    deliver_after_run(store, config.health, now)
     return result
-
-
-def deliver_alerts(config: Config, store, now: datetime, grace: float = 3.0) -> None:
-    """Send the health alerts that are due, waiting at most `grace` seconds: an alert that
-    is not through by then stays in the outbox (leased) for the next run or the daemon."""
-    if not config.health.webhook:
-        return
-
-    def deliver() -> None:
-        try:
-            deliver_due(store, config.health, now)
-        except Exception:  # the run is over; a store closed under us must not crash it
-            log.exception("health: alert delivery failed; retried next run")
-
-    sender = threading.Thread(target=deliver, name="health-alerts", daemon=True)
-    sender.start()
-    sender.join(grace)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .config import Config, Source
-from .fetch import Fetcher
+from .fetch import Fetcher, SourceFetcher
 from .model import Article, RawArticle
 from .normalise import Context, html_to_text, normalise
 from .sources.page import fetch_article
@@ -20,8 +20,8 @@ JSON_KEYS = ("id", "url", "title", "summary", "content_html", "content_text", "p
              "source_id")
 
 
-def preview(config: Config, url: str, source: Source | None, fetcher: Fetcher, now: datetime
-            ) -> tuple[Article, RawArticle]:
+def preview(config: Config, url: str, source: Source | None, fetcher: Fetcher | SourceFetcher,
+            now: datetime) -> tuple[Article, RawArticle]:
     """The normalised article for `url`, extracted with `source`'s rules (or none)."""
     options = source.options if source else None
     raw = fetch_article(fetcher, url, source, getattr(options, "rules", {}),
@@ -69,4 +69,12 @@ def render_text(article: Article, raw: RawArticle) -> str:
         source = how.get(field) or how.get("*") or ("" if value in (None, "", []) else "default")
         out.append(f"{key:>12}: {shown if shown not in (None, '') else '-'}"
                    + (f"    [{source}]" if source else ""))
+        for considered in _CONSIDERED.get(key, ()):
+            if how.get(considered):
+                out.append(f"{'':>14}{considered} (score, kind, text, why):")
+                out.extend(f"{'':>16}{line}" for line in how[considered].splitlines())
     return "\n".join(out)
+
+
+# The candidates the generic choosers weighed, shown under the field they chose.
+_CONSIDERED = {"title": ("title candidates",), "published": ("date candidates",)}

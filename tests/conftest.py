@@ -1,4 +1,6 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1, config files in tmp dirs, system binaries."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1, config files in tmp dirs, system binaries,
+and the stores: every test taking `store` (or `store_url`) runs once on SQLite and once on a
+real PostgreSQL (`pg_url`)."""
 
 from __future__ import annotations
 
@@ -6,13 +8,16 @@ import os
 import shutil
 import textwrap
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from publish_helpers import make_config, schemas, store  # noqa: F401  (fixtures)
+from publish_helpers import make_config, schemas  # noqa: F401  (fixtures)
+
+from feeds.store import Store, open_store
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -133,3 +138,82 @@ def require_binary(name: str) -> str:
     if os.environ.get("FEEDS_REQUIRE_SYSTEM_TESTS"):
         pytest.fail(f"{name} is required in CI (.ci/run installs it with apt-get) but was not found")
     pytest.skip(f"{name} not installed (Debian package; .ci/run installs it in CI)")
+
+
+# --- stores --------------------------------------------------------------------------------
+
+PG_HOST = "127.0.0.1:5432"
+PG_USERS = ("postgres", "root")  # trust authentication, as on every dev and CI machine
+
+
+def _require_system(what: str, reason: str) -> None:
+    """Skip locally; fail when FEEDS_REQUIRE_SYSTEM_TESTS is set (CI)."""
+    if os.environ.get("FEEDS_REQUIRE_SYSTEM_TESTS"):
+        pytest.fail(f"{what} is required in CI (.ci/run starts it) but {reason}")
+    pytest.skip(f"{what}: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test session (random name, on
+    127.0.0.1:5432, trust auth as user postgres or root), dropped when the session ends.
+
+    Skips with the reason when no server answers; with FEEDS_REQUIRE_SYSTEM_TESTS=1 (CI) that
+    is a failure. Tests normally want `pg_url` (a clean schema of their own) instead.
+    """
+    import psycopg
+
+    errors, admin = [], None
+    for user in PG_USERS:
+        try:
+            admin = psycopg.connect(f"postgresql://{user}@{PG_HOST}/postgres", autocommit=True,
+                                    connect_timeout=3)
+            break
+        except psycopg.Error as e:
+            errors.append(f"{user}: {str(e).strip().splitlines()[0]}")
+    if admin is None:
+        _require_system("PostgreSQL on " + PG_HOST, "no server answered (" + "; ".join(errors) + ")")
+        return
+    user = admin.info.user
+    name = f"feeds_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://{user}@{PG_HOST}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """A PostgreSQL store URL of this test's own: a fresh, empty schema in the session database
+    (selected through `search_path` in the URL), dropped after the test. Use it as the
+    `store:` of a config or with `open_store`; every connection made from it sees only it."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{pg_database}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '5s'")
+        try:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        except psycopg.errors.LockNotAvailable:
+            pass  # a connection left open by the test; the session database goes anyway
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store location in turn: an SQLite file in tmp_path, then a PostgreSQL `pg_url`."""
+    if request.param == "sqlite":
+        return str(tmp_path / "feeds.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An empty store, opened at `store_url` (so once SQLite, once PostgreSQL); closed after."""
+    opened = open_store(store_url)
+    yield opened
+    opened.close()

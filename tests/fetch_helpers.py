@@ -11,9 +11,8 @@ from http.server import BaseHTTPRequestHandler
 
 from feeds import config as config_mod
 from feeds.config import Config
-from feeds.fetch import Fetcher
 from feeds.pipeline import RunResult, run_once
-from feeds.store import open_store
+from feeds.runtime import Runtime
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -58,15 +57,10 @@ def load_config(write_config: Callable[[str], object], sources: list[str],
 
 
 def run(config: Config, now: datetime = NOW, force: bool = False) -> tuple[RunResult, float]:
-    """run_once with a real store and fetcher; returns the result and the wall time."""
-    store = open_store(config.store_url)
-    fetcher = Fetcher.from_config(config, store)
+    """run_once on the config's runtime (as `feeds run`); returns the result and the wall time."""
     start = time.monotonic()
-    try:
-        result = run_once(config, store, fetcher, now, force=force)
-    finally:
-        fetcher.close()
-        store.close()
+    with Runtime.open(config) as rt:
+        result = run_once(config, rt.store, rt.fetcher, now, force=force)
     return result, time.monotonic() - start
 
 

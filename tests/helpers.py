@@ -8,9 +8,8 @@ from pathlib import Path
 import feedparser
 
 from feeds import config as config_mod
-from feeds.fetch import Fetcher
 from feeds.pipeline import RunResult, run_once
-from feeds.store import open_store
+from feeds.runtime import Runtime
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
@@ -18,12 +17,8 @@ NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 def run(config_path: Path, now: datetime = NOW) -> RunResult:
     """Collect every source and publish, as `feeds run` does, at a fixed `now`."""
     cfg = config_mod.load(config_path)
-    store, fetcher = open_store(cfg.store_url), Fetcher()
-    try:
-        return run_once(cfg, store, fetcher, now)
-    finally:
-        fetcher.close()
-        store.close()
+    with Runtime.open(cfg) as rt:
+        return run_once(cfg, rt.store, rt.fetcher, now)
 
 
 def parse_feed(path: Path) -> feedparser.FeedParserDict:

@@ -13,7 +13,7 @@ from lxml import etree
 from feeds import config as config_mod
 from feeds.config import Config
 from feeds.model import Article, Image
-from feeds.store.sqlite import SQLiteStore
+from feeds.store import Store
 
 SPECS = Path(__file__).resolve().parent / "data" / "specs"  # copied from ../shared/specs
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -55,14 +55,7 @@ def make_config(tmp_path: Path) -> Callable[[str], Config]:
     return make
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SQLiteStore(str(tmp_path / "feeds.db"))
-    yield s
-    s.close()
-
-
-def fill(store: SQLiteStore, articles: list[Article], now: datetime = NOW) -> None:
+def fill(store: Store, articles: list[Article], now: datetime = NOW) -> None:
     for a in articles:
         store.upsert(a, now)
 

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from publish_helpers import NOW, TZ, article, assert_valid_sitemap, fill
+from store_helpers import bulk_insert
 
 from feeds.publish import publish
 from feeds.publish.sitemap import Cut, Tally, article_shards, url_entry, urlset_head
@@ -159,7 +160,7 @@ def test_news_language_codes():
 
 
 def insert_rows(store, n: int, first: datetime, month: str, start: int = 0) -> None:
-    """Fast fill: rows shaped like SQLiteStore's own inserts, via executemany."""
+    """Fast fill: rows shaped like the stores' own inserts."""
     def rows():
         for i in range(start, start + n):
             pub = (first + timedelta(seconds=i - start)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -169,6 +170,4 @@ def insert_rows(store, n: int, first: datetime, month: str, start: int = 0) -> N
                     "channel": "news", "source_id": "s"}
             yield (f"id{i}", f"url|{url}", url, "s", "news", pub, pub, pub, pub, "h",
                    json.dumps(data))
-    store.db.execute("BEGIN")
-    store.db.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows())
-    store.db.execute("COMMIT")
+    bulk_insert(store, "articles", rows())

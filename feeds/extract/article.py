@@ -8,7 +8,7 @@ text (its first group, if any, is the value). `provenance` records what produced
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -79,8 +79,10 @@ def _values(root: etree._Element, rule: Rule) -> list[str]:
 
 
 def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
-            remove: tuple[str, ...] = (), fallback: bool = True) -> RawArticle:
-    """Return the raw article of one page; fields without a rule come from the generic finders."""
+            remove: tuple[str, ...] = (), fallback: bool = True, site_names: Iterable[str] = ()
+            ) -> RawArticle:
+    """Return the raw article of one page; fields without a rule come from the generic finders.
+    `site_names`: texts known to name the site (from its listing pages), never a title."""
     rules = rules or {}
     root = parse_html(text, url)
     meta = meta_mod.read_meta(root)
@@ -91,7 +93,10 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
     for name, rule in rules.items():
         if name != "body" and (values := _values(root, rule)):
             got[name], how[name] = values, f"rule {rule.css}"
-    title: str = _one(got, "title") or _generic(how, "title", meta_mod.find_title(root, meta))
+    title: str = _one(got, "title")
+    if not title:
+        title, title_how, how["title candidates"] = meta_mod.find_title(root, meta, site_names)
+        title = _generic(how, "title", (title, title_how))
     text_all = meta_mod.visible_text(root)
     if "published" not in got or "updated" not in got:
         published, updated = meta_mod.find_dates(root, meta, text_all, title)

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import html as lhtml
 
 from ..dates import DATE_PATTERN, LOOSE_DATE_PATTERN, SLASHED_DATE_PATTERN
 from ..model import Image
+from .titles import choose_title, split_title
 
 __all__ = ["PageMeta", "read_meta", "find_title", "find_dates", "find_label", "find_tags",
            "find_image", "visible_text"]
-
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—|·|::)\s*")
 
 
 @dataclass
@@ -47,7 +47,7 @@ def read_meta(root: lhtml.HtmlElement) -> PageMeta:
         if (el.get("type") or "").lower() == "application/ld+json" and el.text:
             meta.ld.update(_ld_article(el.text))
     title = root.find(".//title")
-    parts = _TITLE_SPLIT.split(_text(title)) if title is not None else []
+    parts = split_title(_text(title)) if title is not None else []
     meta.site_name = meta.metas.get("og:site_name", "") or (parts[-1] if len(parts) > 1 else "")
     return meta
 
@@ -76,23 +76,13 @@ def visible_text(root: lhtml.HtmlElement) -> str:
     return "\n".join(t.strip() for t in (body if body is not None else root).itertext() if t.strip())
 
 
-def find_title(root: lhtml.HtmlElement, meta: PageMeta) -> tuple[str, str]:
-    """An <h1> agreeing with og:title or <title> wins (og:title is cut at quotes on some
-    portals); else og:title; else <title> minus its `_站点名` suffix."""
-    head_title = _text(root.find(".//title"))
-    og = meta.metas.get("og:title", "")
-    h1s = [t for t in (_text(h) for h in root.iter("h1")) if 4 <= len(t) <= 200]
-    for h1 in h1s:
-        if h1 in head_title or (og and (og in h1 or h1 in og)):
-            return h1, "h1"
-    if og:
-        return og, "meta og:title"
-    if len(h1s) == 1:
-        return h1s[0], "h1"
-    if head_title:
-        parts = _TITLE_SPLIT.split(head_title)
-        return max(parts, key=len) if len(parts) > 1 else head_title, "<title> minus site name"
-    return "", ""
+def find_title(root: lhtml.HtmlElement, meta: PageMeta, hints: Iterable[str] = ()
+               ) -> tuple[str, str, str]:
+    """(title, how, the candidates considered, one per line) from the title chooser."""
+    choice = choose_title(root, meta.metas, meta.ld.get("headline"), hints)
+    listed = "\n".join(f"{c.score:5.1f} {c.kind:7} {c.text[:80]!r}  [{c.why}]"
+                       for c in sorted(choice.candidates, key=lambda c: -c.score)[:12])
+    return choice.text, choice.how, listed
 
 
 def _text(el: lhtml.HtmlElement | None) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = ["HttpCache", "body_hash"]
 
@@ -18,9 +21,9 @@ def body_hash(body: bytes) -> str:
 
 
 class HttpCache:
-    """Per-URL entries in `store` (any object with get_state/put_state), or in memory."""
+    """Per-URL entries in `store`, or in memory without one."""
 
-    def __init__(self, store: Any = None):
+    def __init__(self, store: Store | None = None):
         self.store = store
         self._memory: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()

@@ -32,12 +32,13 @@ from .classify import challenge_reason
 from .guard import check_url
 from .hosts import HostGates, host_of, run_lanes
 from .response import Fetched, GoneError, NotModified
-from .retry import RETRY_STATUSES, retry_delay
+from .retry import RETRY_STATUSES, parse_retry_after, retry_delay
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 
 __all__ = ["USER_AGENT", "Fetcher", "Policy", "user_agent"]
 
 if TYPE_CHECKING:
+    from ..store import Store
     from .source import SourceFetcher
 
 log = logging.getLogger("feeds.fetch")
@@ -70,7 +71,7 @@ class Fetcher:
     """Fetches URLs politely and defensively; safe to share between threads."""
 
     def __init__(self, settings: FetchSettings | None = None, user_agent: str = USER_AGENT,
-                 store: Any = None, policy: Policy = Policy(), rng: random.Random | None = None):
+                 store: Store | None = None, policy: Policy = Policy(), rng: random.Random | None = None):
         self.settings = settings or FetchSettings()
         self.policy = policy
         self.session = requests.Session()
@@ -85,12 +86,14 @@ class Fetcher:
         self.session.headers.update({"User-Agent": user_agent, "Accept": ACCEPT,
                                      "Accept-Encoding": "gzip, deflate"})
         self.cache = HttpCache(store)
-        self.robots = RobotsCache(self.settings.robots_ttl)
+        self.robots = RobotsCache(self.settings.robots_ttl, self.cache)
         self.gates = HostGates(self.settings.per_host)
         self.rng = rng or random.Random()
 
     @classmethod
-    def from_config(cls, config: Config, store: Any = None) -> Fetcher:
+    def from_config(cls, config: Config, store: Store | None = None) -> Fetcher:
+        """The fetcher a unit of work uses (build it through feeds.runtime): the config's
+        fetch settings, a User-Agent naming site.contact_url, validators in `store`."""
         agent = user_agent(config.site.contact_url or config.site.base_url)
         return cls(config.fetch, agent, store)
 
@@ -264,11 +267,14 @@ def _raise_for_status(fetched: Fetched) -> None:
     status = fetched.status
     if status == 410:
         raise GoneError(fetched.url)
-    if status >= 500:
-        raise FetchError("http-5xx", fetched.url, f"HTTP {status}")
-    if status >= 300:  # 4xx, a redirect without Location, a 304 we did not ask for
-        extra = f" (Retry-After: {fetched.headers['retry-after']})" if "retry-after" in fetched.headers else ""
-        raise FetchError("http-4xx", fetched.url, f"HTTP {status}{extra}")
+    asked = fetched.headers.get("retry-after")
+    extra = f" (Retry-After: {asked})" if asked else ""
+    if status >= 300:  # 5xx, 4xx, a redirect without Location, a 304 we did not ask for
+        error = FetchError("http-5xx" if status >= 500 else "http-4xx", fetched.url,
+                           f"HTTP {status}{extra}")
+        # longer than we wait within a run: the source's backoff honours it (decide.backoff)
+        error.retry_after = parse_retry_after(asked, _utcnow())
+        raise error
 
 
 def _retryable(error: FetchError) -> FetchError:

@@ -4,6 +4,10 @@ and Crawl-delay.
 Per RFC 9309 section 2.3.1: a 4xx robots.txt means "no rules" (allow all); a 5xx means
 "disallow all" until it can be fetched again. Unreachable hosts fail the source the same way
 fetching the page itself would (the error propagates).
+
+What was fetched is also kept in the HTTP cache (the store's `http_cache`, under the
+robots.txt URL), so every process on the store (daemon children, `feeds run`, workers) fetches
+a host's robots.txt once per `robots_ttl`, not once per process.
 """
 
 from __future__ import annotations
@@ -12,7 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.robotparser import RobotFileParser
+
+if TYPE_CHECKING:
+    from .cache import HttpCache
 
 __all__ = ["AGENT_TOKEN", "Robots", "RobotsCache"]
 
@@ -79,11 +87,15 @@ def parse(status: int, body: bytes, now: float) -> Robots:
 class RobotsCache:
     """Rules per host (scheme://authority), fetched by `fetch(robots_url) -> (status, body)`.
 
-    One lock per host so that concurrent requests to a new host fetch robots.txt once.
+    One lock per host so that concurrent requests to a new host fetch robots.txt once. Parsed
+    rules stay in memory; the fetched status and text go to `cache` (when given) with their
+    wall-clock time, for the other processes on the same store.
     """
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, ttl: float, cache: HttpCache | None = None,
+                 clock: Callable[[], float] = time.time):
         self.ttl = ttl
+        self.cache = cache
         self.clock = clock
         self._rules: dict[str, Robots] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -93,10 +105,30 @@ class RobotsCache:
         with self._lock:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
-            cached = self._rules.get(host)
-            if cached is not None and self.clock() - cached.fetched_at < self.ttl:
-                return cached
+            for lookup in (self._rules.get, self._stored):  # memory first, then the store
+                cached = lookup(host)
+                if cached is not None and self._fresh(cached):
+                    self._rules[host] = cached
+                    return cached
             status, body = fetch(host + "/robots.txt")
             rules = parse(status, body, self.clock())
             self._rules[host] = rules
+            # a 5xx "disallow all" is not shared: the next process asks again instead of
+            # keeping a whole host blocked for robots_ttl after one bad minute
+            if self.cache is not None and status < 500:
+                self.cache.update(host + "/robots.txt", robots_status=status,
+                                  robots_text=body.decode("utf-8", "replace"),
+                                  robots_at=rules.fetched_at)
             return rules
+
+    def _fresh(self, rules: Robots) -> bool:
+        return 0 <= self.clock() - rules.fetched_at < self.ttl
+
+    def _stored(self, host: str) -> Robots | None:
+        if self.cache is None:
+            return None
+        entry = self.cache.get(host + "/robots.txt")
+        if "robots_at" not in entry:
+            return None
+        return parse(int(entry["robots_status"]), entry["robots_text"].encode("utf-8"),
+                     float(entry["robots_at"]))

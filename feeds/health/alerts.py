@@ -22,7 +22,7 @@ from ..errors import FeedsError
 from ..fetch import post
 from .record import Transition
 
-__all__ = ["OUTBOX", "Courier", "announce", "deliver_due", "retry_delay"]
+__all__ = ["OUTBOX", "Courier", "announce", "deliver_after_run", "deliver_due", "retry_delay"]
 
 log = logging.getLogger("feeds.health")
 
@@ -86,6 +86,24 @@ def _post(settings: HealthSettings, note: dict[str, Any], poster: Poster) -> boo
         log.warning("health %s: webhook answered HTTP %s", note["source"], answer.status)
         return False
     return True
+
+
+def deliver_after_run(store: Any, settings: HealthSettings, now: datetime,
+                      grace: float = 3.0) -> None:
+    """Send the alerts that are due at the end of a run, waiting at most `grace` seconds: one
+    not through by then keeps its lease and goes out with the next run or the daemon."""
+    if not settings.webhook:
+        return
+
+    def deliver() -> None:
+        try:
+            deliver_due(store, settings, now)
+        except Exception:  # the run is over; a store closed under us must not crash it
+            log.exception("health: alert delivery failed; retried next run")
+
+    sender = threading.Thread(target=deliver, name="health-alerts", daemon=True)
+    sender.start()
+    sender.join(grace)
 
 
 class Courier:

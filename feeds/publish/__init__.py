@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import Config
+from ..store import Store
 from . import directory, robots, sitemap_html
 from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
@@ -21,6 +22,7 @@ from .formats import FORMATS
 from .notify import Outcome, notify
 from .share import publish_share
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
+from .topics import publish_topics
 from .writer import write_if_changed
 
 __all__ = ["PublishResult", "publish"]
@@ -47,7 +49,7 @@ class PublishResult:
         return changed
 
 
-def publish(config: Config, store, now: datetime, send: bool = True) -> PublishResult:
+def publish(config: Config, store: Store, now: datetime, send: bool = True) -> PublishResult:
     """Render every output from the store into config.output_path, writing only what changed;
     then notify (when `send` and something changed). Notifications never fail a publish."""
     result, out, site = PublishResult(), config.output_path, config.site
@@ -56,11 +58,14 @@ def publish(config: Config, store, now: datetime, send: bool = True) -> PublishR
     changed_feeds = [site.absolute(spec.path(fmt)) for spec in specs
                      for fmt in FORMATS.values()
                      if result.write(out, spec.path(fmt), fmt.render(site, spec))]
+    topic_specs, topic_files = publish_topics(config, store, lambda rel, data: result.write(
+        out, rel, data))  # topic feeds: only those whose articles changed are rendered
+    changed_feeds += [site.absolute(rel) for rel in topic_files]
     for name in STYLESHEETS:
         result.write(out, f"style/{name}", resources.files(__package__).joinpath(
             "style", name).read_bytes())
     _sitemaps(config, store, now, mark, result)
-    _pages(config, specs, result)
+    _pages(config, specs + topic_specs, result)
     if config.share.enabled:  # per-article share pages, only what changed
         shared = publish_share(config, store, now)
         result.written += shared.written
@@ -73,7 +78,7 @@ def publish(config: Config, store, now: datetime, send: bool = True) -> PublishR
     return result
 
 
-def _sitemaps(config: Config, store, now: datetime, mark: Mark, result: PublishResult) -> None:
+def _sitemaps(config: Config, store: Store, now: datetime, mark: Mark, result: PublishResult) -> None:
     out, opts = config.output_path, config.sitemaps
     sitemaps = publish_sitemaps(config, store, now, mark) if opts.enabled else SitemapSet()
     result.sitemaps = sitemaps

@@ -7,6 +7,8 @@ the same second is still caught and none is announced twice.
 
 from __future__ import annotations
 
+from ..store import Store
+
 __all__ = ["MAX_ANNOUNCED", "changed_urls", "read_mark", "save_mark"]
 
 STATE = "changes"
@@ -14,7 +16,7 @@ MAX_ANNOUNCED = 10_000  # newest changes announced per publish (IndexNow's per-c
 MAX_IDS = 10_000
 
 
-def changed_urls(store, prefix: str) -> list[str]:
+def changed_urls(store: Store, prefix: str) -> list[str]:
     """URLs on the portal's host changed since the saved mark, newest first (first publish:
     the newest MAX_ANNOUNCED articles)."""
     state = store.get_state("publish_state", STATE)
@@ -29,7 +31,7 @@ def changed_urls(store, prefix: str) -> list[str]:
 Mark = tuple[str, "list[str] | None"]
 
 
-def read_mark(store) -> Mark:
+def read_mark(store: Store) -> Mark:
     """The store's newest change stamp and the ids carrying it, read before rendering. None
     instead of ids when a bulk import stamped more than MAX_IDS rows in that second: they
     count as seen (at worst an update in that very second waits for the next change)."""
@@ -40,6 +42,6 @@ def read_mark(store) -> Mark:
     return mark, (ids if len(ids) <= MAX_IDS else None)
 
 
-def save_mark(store, mark: Mark) -> None:
+def save_mark(store: Store, mark: Mark) -> None:
     """Remember the mark read before rendering: the next publish announces what came after."""
     store.put_state("publish_state", STATE, {"mark": mark[0], "ids": mark[1]})

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..model import Article
+from ..store import Store
 
 __all__ = ["FeedFormat", "FeedSpec", "categories", "feed_specs", "newest_change"]
 
@@ -47,7 +48,7 @@ class FeedSpec:
         return f"{self.folder}{fmt.file}"
 
 
-def feed_specs(config: Config, store) -> list[FeedSpec]:
+def feed_specs(config: Config, store: Store) -> list[FeedSpec]:
     """The site feed, one per channel, then one per configured tag and source."""
     site, opts = config.site, config.feeds
     limit = opts.limit

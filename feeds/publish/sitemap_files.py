@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import Config, Site
+from ..store import Store
 from .sitemap import (
     BAIDU_MAX_BYTES,
     MAX_BYTES,
@@ -79,7 +80,7 @@ def news_language(language: str) -> str:
     return lang.split("-")[0]
 
 
-def publish_sitemaps(config: Config, store, now: datetime,
+def publish_sitemaps(config: Config, store: Store, now: datetime,
                      mark: tuple[str, list[str] | None]) -> SitemapSet:
     """Bring the sitemap set up to date with the store; `mark` is changes.read_mark() taken
     before rendering (saved so that the next publish starts there)."""
@@ -146,7 +147,7 @@ def _discard(result: SitemapSet) -> None:
 
 # --- article shards ---------------------------------------------------------------------
 
-def _incremental(ctx: _Context, store, manifest: dict[str, Any], result: SitemapSet) -> bool:
+def _incremental(ctx: _Context, store: Store, manifest: dict[str, Any], result: SitemapSet) -> bool:
     """Re-render only the months changed since the manifest's mark; False if a full rebuild
     is needed instead."""
     if manifest.get("fingerprint") != ctx.fingerprint or "mark" not in manifest:
@@ -167,7 +168,7 @@ def _incremental(ctx: _Context, store, manifest: dict[str, Any], result: Sitemap
     return True
 
 
-def _full(ctx: _Context, store, old: dict[str, Any], result: SitemapSet) -> dict[str, Any]:
+def _full(ctx: _Context, store: Store, old: dict[str, Any], result: SitemapSet) -> dict[str, Any]:
     """Stream every article once, month by month, rewriting only shards whose bytes change."""
     result.full = True
     old_months = old.get("months", {}) if old.get("fingerprint") == ctx.fingerprint else {}
@@ -240,7 +241,7 @@ def _pages(ctx: _Context, manifest: dict[str, Any], result: SitemapSet) -> None:
     manifest["pages_lastmod"] = max(lastmods.values(), default="")
 
 
-def _news(ctx: _Context, store, now: datetime, result: SitemapSet) -> str:
+def _news(ctx: _Context, store: Store, now: datetime, result: SitemapSet) -> str:
     """news.xml of the last 48 hours (at most 1,000 URLs); its lastmod, '' when there is none."""
     rel = f"{DIR}/news.xml"
     if not ctx.opts.news:

@@ -28,6 +28,12 @@ def render(config: Config, specs: list[FeedSpec], latest: dict[str, list[Article
         articles = latest.get(channel.id, [])
         body.append(E.UL(*[_article(a, site.tz) for a in articles]) if articles
                     else E.P("暂无文章", {"class": "muted"}))
+    topics = [s for s in specs if s.key.startswith("topic:")]
+    if topics:
+        body.append(E.H2("专题"))
+        body.append(E.UL(*[E.LI(E.STRONG(s.title.removeprefix(f"{site.title} - ")), " ",
+                                E.SPAN("订阅：", *_feed_links(config, s), {"class": "muted"}))
+                           for s in topics]))
     if sitemap_urls:
         body.append(E.H2("XML 网站地图"))
         body.append(E.UL(*[E.LI(link(u, u)) for u in sitemap_urls]))

@@ -12,7 +12,7 @@ import os
 import signal
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +20,19 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .. import config as config_mod
+from .. import decide
 from ..config import Config
 from ..errors import ConfigError
 from ..health import hold as held_items
 from ..health import track
 from ..health.alerts import Courier
-from ..state import SourceState, all_states, load_state, record_failure
+from ..state import SourceState, all_states, record_failure
 from ..store import open_store
 from .isolate import Outcome, Runner
 from .lock import DaemonLock, lock_path
 from .metrics import Metrics
 from .ops_http import OpsServer
-from .scheduler import period, plan_source, publish_at, should_run, sync_jobs
+from .scheduler import plan_source, sync_jobs
 from .status import collect_rows
 
 __all__ = ["Daemon"]
@@ -179,13 +180,8 @@ class Daemon:
         source = config.source(source_id)
         if source is None or not source.enabled:
             return
-        per = period(source.schedule, config.site.tz, now)
-        with self.store_lock:
-            state = load_state(self.store, source_id)
-        if not should_run(state, now, slack=per * config.daemon.jitter + 1):
-            log.info("collect: backing off after %d failures until %s", state.failures,
-                     state.next_attempt, extra={"source": source_id})
-            return
+        # whether it is attempted (gone? backing off?) is decided in the job, as in `feeds run`
+        per = decide.period(source.schedule, config.site.tz, now)
         deadline = config.daemon.seconds("job_timeout")
         outcome = self.runner.run("collect", (config, source_id, now), deadline, source_id)
         self._collected(config, source_id, now, per, deadline, outcome)
@@ -196,6 +192,8 @@ class Daemon:
         if outcome.status == "stopped":
             log.info("collect: abandoned at shutdown", extra={"source": sid})
             return
+        if outcome.status == "ok" and value.get("waiting"):
+            return  # held back (gone, backing off): nothing was fetched; the job logged why
         if outcome.status == "ok":
             kind = value.get("error_kind") or "ok"
             self.metrics.collected(sid, kind, outcome.seconds, value.get("new", 0),
@@ -214,8 +212,8 @@ class Daemon:
             log.warning("collect %s: %s", kind, message, extra={"source": sid})
         source = config.source(sid)
         with self.store_lock:
-            record_failure(self.store, sid, now, timedelta(seconds=per), kind,
-                           source.url if source else "", message)
+            record_failure(self.store, sid, now, per, kind, source.url if source else "",
+                           message)
         self.metrics.collected(sid, kind, outcome.seconds, 0, 0, None)
 
     def _request_publish(self) -> None:
@@ -224,7 +222,7 @@ class Daemon:
         with self.publish_lock:
             now = _utcnow()
             self.pending_since = self.pending_since or now
-            at = publish_at(self.pending_since, now, settings.seconds("publish_delay"),
+            at = decide.publish_at(self.pending_since, now, settings.seconds("publish_delay"),
                             settings.seconds("publish_max_wait"))
             # max_instances=2: a request during a running publish queues one more after it.
             self.scheduler.add_job(self._run_publish, "date", run_date=at, id=PUBLISH_JOB,

@@ -14,12 +14,13 @@ from ..health import hold as held_items
 from ..health import track
 from ..health.record import Health
 from ..state import SourceState, all_states
+from ..store import Store
 
 __all__ = ["ago", "collect_rows", "health_fields", "render_table", "side_by_side",
            "source_rows"]
 
 
-def collect_rows(config: Config, store: Any, next_runs: dict[str, datetime] | None = None
+def collect_rows(config: Config, store: Store, next_runs: dict[str, datetime] | None = None
                  ) -> list[dict[str, Any]]:
     """Rows for every configured source (and state-only sources no longer configured)."""
     states = all_states(store)

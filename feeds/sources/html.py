@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..config import HtmlOptions, Source
 from ..errors import ExtractError, FeedsError
-from ..extract import parse_html, select
+from ..extract import parse_html, select, site_texts
 from ..fetch import Fetcher
 from ..fetch.charset import decode
 from ..model import RawArticle
@@ -35,20 +35,26 @@ _ARTICLE_PATH = re.compile(r"\d{3,}|\.s?html?$|/(?:article|content|detail|news|p
 def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]:
     """Discover the source's article links and return each article page extracted."""
     opts: HtmlOptions = source.options
-    links = discover(source, fetcher)
+    site_names: set[str] = set()  # what the listing pages call the site: never a headline
+    links = discover(source, fetcher, site_names)
     if not links:  # the page came back but its list did not: a layout change, not a failure
         what = f"`{opts.links}` matched no article link" if opts.links else "no article link"
         raise ExtractError("no-items", source.url, f"{what} on the listing page "
                            "(published items are kept)")
-    return fetch_articles(source, fetcher, links[: opts.max_articles], opts.rules, opts.remove)
+    return fetch_articles(source, fetcher, links[: opts.max_articles], opts.rules, opts.remove,
+                          frozenset(site_names))
 
 
-def discover(source: Source, fetcher: Fetcher) -> list[str]:
-    """Article URLs from every listing page, in listing order, without duplicates."""
+def discover(source: Source, fetcher: Fetcher, site_names: set[str] | None = None
+             ) -> list[str]:
+    """Article URLs from every listing page, in listing order, without duplicates; the texts
+    naming the site on those pages are added to `site_names` when given."""
     opts: HtmlOptions = source.options
     found: dict[str, None] = {}
     for listing in (source.url, *opts.urls):
         for page_url, root in _listing_pages(source, fetcher, absolute(source.url, listing)):
+            if site_names is not None:
+                site_names.update(site_texts(root))
             for link in listing_links(root, page_url, opts):
                 found.setdefault(link, None)
     return list(found)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from ..config import Rule, Source
 from ..errors import ExtractError, FeedsError
 from ..extract import extract
-from ..fetch import Fetcher
+from ..fetch import Fetcher, SourceFetcher
 from ..fetch.charset import decode
 from ..model import RawArticle
 
@@ -19,19 +19,20 @@ __all__ = ["fetch_article", "fetch_articles"]
 log = logging.getLogger("feeds.sources.page")
 
 
-def fetch_article(fetcher: Fetcher, url: str, source: Source | None = None,
-                  rules: Mapping[str, Rule] | None = None, remove: tuple[str, ...] = ()
-                  ) -> RawArticle:
+def fetch_article(fetcher: Fetcher | SourceFetcher, url: str, source: Source | None = None,
+                  rules: Mapping[str, Rule] | None = None, remove: tuple[str, ...] = (),
+                  site_names: Iterable[str] = ()) -> RawArticle:
     """Fetch one article page, decode it (source override, HTTP charset, BOM, meta, detection)
-    and extract it with `rules` (the generic extractor fills every field without one)."""
+    and extract it with `rules` (the generic extractor fills every field without one);
+    `site_names` name the site (from its listing pages) and are never taken for a title."""
     fetched = fetcher.get(url)
     text = decode(fetched.body, (source.charset if source else "") or fetched.charset)
-    return extract(text, fetched.url, rules, remove)
+    return extract(text, fetched.url, rules, remove, site_names=site_names)
 
 
 def fetch_articles(source: Source, fetcher: Fetcher, urls: Iterable[str],
-                   rules: Mapping[str, Rule] | None = None, remove: tuple[str, ...] = ()
-                   ) -> list[RawArticle]:
+                   rules: Mapping[str, Rule] | None = None, remove: tuple[str, ...] = (),
+                   site_names: Iterable[str] = ()) -> list[RawArticle]:
     """Every page that could be fetched and extracted; raise only when every one failed."""
     raws: list[RawArticle] = []
     last_error: FeedsError | None = None
@@ -39,7 +40,7 @@ def fetch_articles(source: Source, fetcher: Fetcher, urls: Iterable[str],
     for url in urls:
         tried += 1
         try:
-            raws.append(fetch_article(fetcher, url, source, rules, remove))
+            raws.append(fetch_article(fetcher, url, source, rules, remove, site_names))
         except FeedsError as e:
             last_error = e
             log.warning("%s: skipped article %s: %s", source.id, url, e)

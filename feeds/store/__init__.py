@@ -1,6 +1,8 @@
-"""Article storage behind a small Protocol; SQLite by default, PostgreSQL later (same SQL).
+"""Article storage behind a small Protocol: SQLite (a file path) or PostgreSQL (a URL).
 
-`open_store(location)` picks the implementation from the location string.
+`open_store(location)` picks the implementation from the location string and checks the schema
+version (`schema.py`); `migrate_store(location)` applies pending migrations. Both stores share
+the merge rules (`merge.py`) and pass the same contract suite (tests/test_store*.py).
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ from typing import Any, Protocol
 from ..errors import StoreError
 from ..model import Article
 
-__all__ = ["Store", "open_store", "UpsertResult"]
+__all__ = ["Store", "open_store", "migrate_store", "is_postgres", "UpsertResult"]
 
 UpsertResult = str  # "new" | "updated" | "unchanged" | "removed"
 Mark = tuple[str, str]  # (changed_at or removed_at, id): a position in the store's change list
 
 
 class Store(Protocol):
-    """Everything the pipeline, publishers, scheduler and CLI use; a PostgreSQL store
-    implements the same methods (sqlite.py's SQL is written to run on both)."""
+    """Everything the pipeline, publishers, scheduler and CLI use; sqlite.py and postgres.py
+    implement it."""
 
     # articles
     def upsert(self, article: Article, now: datetime) -> tuple[UpsertResult, Article]: ...
@@ -30,6 +32,11 @@ class Store(Protocol):
     def recent_tagged(self, limit: int, tag: str) -> list[Article]: ...
     def recent_from(self, limit: int, source_id: str) -> list[Article]: ...
     def count(self, source_id: str | None = None) -> int: ...
+    def by_ids(self, ids: list[str]) -> list[Article]: ...
+
+    # topic feeds: the text topics look in, newest first, streamed
+    def topic_rows(self, body: bool, channels: tuple[str, ...] = (),
+                   sources: tuple[str, ...] = ()) -> Iterator[tuple[Any, ...]]: ...
 
     # changes, in stamp order (publishers page through them from a saved mark)
     def changed_after(self, after: Mark, limit: int) -> list[tuple[str, str, Article]]: ...
@@ -56,11 +63,33 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str) -> Store:
-    """Open the store at `location` (a file path for SQLite)."""
-    if location.startswith(("postgresql://", "postgres://")):
-        raise StoreError(f"store: {location.split('@')[-1]}: PostgreSQL is not supported yet; "
-                         "use an SQLite file path")
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: str, check: bool = True) -> Store:
+    """Open the store at `location` (a PostgreSQL URL, else an SQLite file path); a store that
+    does not exist yet is created at the latest schema version. With `check` (the default) a
+    store whose schema is behind raises `schema.SchemaBehind` (run `feeds migrate`)."""
+    if is_postgres(location):
+        try:
+            from .postgres import PostgresStore
+        except ImportError as e:  # pragma: no cover - psycopg is a dependency
+            raise StoreError(f"store: PostgreSQL needs psycopg 3 installed: {e}") from e
+        return PostgresStore(location, check=check)
     from .sqlite import SQLiteStore
 
-    return SQLiteStore(location)
+    return SQLiteStore(location, check=check)
+
+
+def migrate_store(location: str) -> tuple[int, list[str]]:
+    """Apply the pending migrations; return (the version before, the names applied)."""
+    from .schema import upgrade
+
+    store = open_store(location, check=False)
+    try:
+        before = store.schema_version()  # type: ignore[attr-defined]
+        applied = upgrade(store)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    return before, [f"{m.version:04d}_{m.name}" for m in applied]

@@ -8,12 +8,17 @@ from typing import Any
 
 from ..model import Article, Image
 
-__all__ = ["to_row", "from_row", "utc_text"]
+__all__ = ["to_row", "from_row", "utc_text", "parse_utc"]
 
 
 def utc_text(value: datetime) -> str:
     """A sortable UTC timestamp string, the same in SQLite and PostgreSQL."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    """The datetime of a `utc_text` value."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def to_row(article: Article) -> dict[str, Any]:

@@ -1,13 +1,12 @@
-"""The SQLite store. Plain, portable SQL (ON CONFLICT upserts, text timestamps in UTC) so that a
-PostgreSQL implementation can share the statements.
+"""The SQLite store: one file, WAL mode, one writer at a time (BEGIN IMMEDIATE).
 
-Identity: an article is found by its identity key, else by its URL; when found, its stored id
-and first_seen are kept whatever the incoming article proposes. The id is never recomputed.
+Identity: an article is found by its identity key, else by its URL; what an update may change is
+decided by `merge` (shared with the PostgreSQL store). The schema comes from the numbered
+migrations in `migrations/` (`schema.py`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 import threading
@@ -18,83 +17,71 @@ from typing import Any
 
 from ..errors import StoreError
 from ..model import Article
-from ..normalise import content_hash, identity_key
-from .codec import from_row, to_row, utc_text
+from ..normalise import identity_key
+from . import merge, schema
+from .codec import from_row, parse_utc, to_row, utc_text
 
-__all__ = ["SQLiteStore", "SCHEMA", "STAMP_FORMAT"]
+__all__ = ["SQLiteStore", "STAMP_FORMAT"]
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: sorts as text, in SQLite and PostgreSQL
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    ident TEXT NOT NULL UNIQUE,
-    url TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    published TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    changed_at TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
-CREATE INDEX IF NOT EXISTS articles_channel ON articles (channel, published);
-CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
-CREATE INDEX IF NOT EXISTS articles_changed ON articles (changed_at, id);
-CREATE TABLE IF NOT EXISTS removed_articles (
-    id TEXT PRIMARY KEY,
-    ident TEXT NOT NULL,
-    url TEXT NOT NULL,
-    removed_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS removed_ident ON removed_articles (ident);
-CREATE INDEX IF NOT EXISTS removed_url ON removed_articles (url);
-CREATE INDEX IF NOT EXISTS removed_at ON removed_articles (removed_at, id);
-CREATE TABLE IF NOT EXISTS source_state (
-    source_id TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS http_cache (
-    url TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS publish_state (
-    name TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS source_health (
-    source_id TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS held_items (
-    source_id TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS health_outbox (
-    key TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-"""
 
 
 class SQLiteStore:
     """Articles and per-source state in one SQLite file (WAL mode, one writer)."""
 
-    def __init__(self, path: str):
+    dialect = "sqlite"
+
+    def __init__(self, path: str, check: bool = True):
+        """Open (or create, at the latest schema version) the store at `path`; with `check`,
+        refuse a store whose schema is behind or ahead (`schema.SchemaBehind`)."""
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = self.where = path
+        self.lock = threading.RLock()
         try:
             self.db = sqlite3.connect(path, timeout=30, check_same_thread=False,
                                       isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            if check:
+                schema.check_version(self)
         except sqlite3.Error as e:
             raise StoreError(f"store: cannot open {path}: {e}") from e
-        self.path = path
-        self.lock = threading.RLock()
+
+    # --- schema versions (schema.py runs them) --------------------------------------------
+
+    def schema_version(self) -> int:
+        """The newest applied migration; 1 for a store made before versions were recorded."""
+        tables = {r[0] for r in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name IN ('schema_version', 'articles')")}
+        if "schema_version" in tables:
+            return int(self.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+                       or 0)
+        return 1 if "articles" in tables else 0
+
+    def apply_migrations(self, steps: list[schema.Migration]) -> list[schema.Migration]:
+        """Apply the steps newer than the store, each in its own transaction with its
+        schema_version row; BEGIN IMMEDIATE makes a second migrating process wait, then skip."""
+        applied = []
+        for step in steps:
+            with self.lock, self._transaction():
+                have = self.schema_version()
+                self.db.execute(schema.VERSION_TABLE)
+                if have and not self.db.execute("SELECT 1 FROM schema_version").fetchone():
+                    self._record(1, "articles")  # made before versions were recorded
+                if step.version <= have:
+                    continue
+                for statement in _statements(step.sql):
+                    self.db.execute(statement)
+                self._record(step.version, step.name)
+                applied.append(step)
+        return applied
+
+    def _record(self, version: int, name: str) -> None:
+        self.db.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, utc_text(datetime.now(UTC))))
 
     # --- articles ------------------------------------------------------------------------
 
@@ -107,25 +94,22 @@ class SQLiteStore:
                 return "removed", article
             row = self._find(ident, article.url)
             if row is None:
-                self._insert(ident, article, now)
-                return "new", article
+                outcome = merge.first_sight(article)
+                self._insert(ident, outcome.article, outcome.digest, now)
+                return outcome.kind, outcome.article
             stored = from_row(json.loads(row["data"]))
-            merged = _merge(stored, article, now)
-            digest = content_hash(merged)
-            if digest == row["content_hash"]:
-                return "unchanged", stored
-            if merged.updated <= stored.updated:  # changed without a newer date: changed now
-                changed = now.replace(microsecond=0).astimezone(merged.published.tzinfo)
-                merged = dataclasses.replace(merged, updated=changed)
-            self._update(row["id"], merged, digest, now)
-            return "updated", merged
+            outcome = merge.merge(stored, row["content_hash"], parse_utc(row["first_seen"]),
+                                  article, now)
+            if outcome.changed:
+                self._update(row["id"], outcome.article, outcome.digest)
+            return outcome.kind, outcome.article
 
     def _find(self, ident: str, url: str) -> dict[str, Any] | None:
-        cur = self.db.execute("SELECT id, content_hash, data FROM articles WHERE ident = ?", (ident,))
+        columns = "id, content_hash, first_seen, data"
+        cur = self.db.execute(f"SELECT {columns} FROM articles WHERE ident = ?", (ident,))
         row = cur.fetchone()
         if row is None:
-            cur = self.db.execute("SELECT id, content_hash, data FROM articles WHERE url = ? LIMIT 1",
-                                  (url,))
+            cur = self.db.execute(f"SELECT {columns} FROM articles WHERE url = ? LIMIT 1", (url,))
             row = cur.fetchone()
         return _as_dict(cur, row)
 
@@ -178,16 +162,16 @@ class SQLiteStore:
             stamp = (after + timedelta(microseconds=1)).strftime(STAMP_FORMAT)
         return stamp
 
-    def _insert(self, ident: str, article: Article, now: datetime) -> None:
+    def _insert(self, ident: str, article: Article, digest: str, now: datetime) -> None:
         self.db.execute(
             "INSERT INTO articles (id, ident, url, source_id, channel, published, updated, "
             "first_seen, changed_at, content_hash, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (article.id, ident, article.url, article.source_id, article.channel,
              utc_text(article.published), utc_text(article.updated), utc_text(now), self._stamp(),
-             content_hash(article), json.dumps(to_row(article), ensure_ascii=False)),
+             digest, json.dumps(to_row(article), ensure_ascii=False)),
         )
 
-    def _update(self, article_id: str, article: Article, digest: str, now: datetime) -> None:
+    def _update(self, article_id: str, article: Article, digest: str) -> None:
         self.db.execute(
             "UPDATE articles SET url = ?, channel = ?, published = ?, updated = ?, changed_at = ?, "
             "content_hash = ?, data = ? WHERE id = ?",
@@ -284,6 +268,34 @@ class SQLiteStore:
             (source_id, limit))
         return [from_row(json.loads(r[0])) for r in cur.fetchall()]
 
+    def topic_rows(self, body: bool, channels: tuple[str, ...] = (),
+                   sources: tuple[str, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """(id, published, channel, source_id, title, summary, tags as JSON text, content_html
+        or None) newest first (published, then id), streamed; only the given channels and
+        sources when any are given (topic matching reads only the text it looks in)."""
+        where: list[str] = []
+        args: list[str] = []
+        for column, values in (("channel", channels), ("source_id", sources)):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+        body_sql = "json_extract(data, '$.content_html')" if body else "NULL"
+        return iter(self.db.execute(
+            "SELECT id, published, channel, source_id, json_extract(data, '$.title'), "
+            f"json_extract(data, '$.summary'), json_extract(data, '$.tags'), {body_sql} "
+            f"FROM articles {'WHERE ' + ' AND '.join(where) if where else ''} "
+            "ORDER BY published DESC, id DESC", args))
+
+    def by_ids(self, ids: list[str]) -> list[Article]:
+        """The articles with these ids, in the order given (missing ids are left out)."""
+        found: dict[str, Article] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cur = self.db.execute(f"SELECT id, data FROM articles WHERE id IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+            found.update((i, from_row(json.loads(d))) for i, d in cur.fetchall())
+        return [found[i] for i in ids if i in found]
+
     # --- key/value state (per source, per URL) --------------------------------------------
 
     def get_state(self, table: str, key: str) -> dict[str, Any]:
@@ -348,20 +360,24 @@ class _Tx:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, one at a time (so they run in our transaction;
+    executescript would commit first)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip() and not all(ln.strip().startswith("--") or not ln.strip()
+                                   for ln in pending.splitlines()):
+        raise StoreError(f"store: migration ends in an incomplete statement: {pending[:60]!r}")
+
+
 def _as_dict(cur: sqlite3.Cursor, row: Any) -> dict[str, Any] | None:
     if row is None:
         return None
     return {d[0]: v for d, v in zip(cur.description, row)}
-
-
-def _merge(stored: Article, incoming: Article, now: datetime) -> Article:
-    """The incoming article with the stored identity; undated items keep their first-seen date."""
-    merged = dataclasses.replace(incoming, id=stored.id)
-    if not incoming.dated:
-        merged = dataclasses.replace(merged, published=stored.published,
-                                     updated=max(stored.updated, stored.published),
-                                     dated=stored.dated)
-    return merged
 
 
 def _after_mark(since: str, seen: list[str] | None) -> tuple[str, tuple[str, ...]]:

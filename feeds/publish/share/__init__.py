@@ -26,6 +26,7 @@ from lxml import etree
 
 from ...config import Config
 from ...model import Article
+from ...store import Store
 from ..formats import FORMATS
 from ..writer import remove_if_exists, write_if_changed
 from .html import render_head, render_json, render_page
@@ -62,7 +63,7 @@ def render_article(config: Config, article: Article) -> dict[str, bytes]:
     return {suffix: render(meta) for suffix, render in OUTPUTS.items()}
 
 
-def publish_share(config: Config, store, now: datetime) -> ShareResult:
+def publish_share(config: Config, store: Store, now: datetime) -> ShareResult:
     """Bring output/share/ up to date with the store; only changed articles are rendered."""
     folder = config.output_path / SHARE_DIR
     settings = _settings_digest(config)
@@ -79,7 +80,7 @@ def publish_share(config: Config, store, now: datetime) -> ShareResult:
     while removed := store.removed_after(mark.removed, BATCH):
         for _removed_at, article_id in removed:
             _remove_files(folder, article_id, result)
-        mark = mark._replace(removed=tuple(removed[-1]))
+        mark = mark._replace(removed=(removed[-1][0], removed[-1][1]))
         _save(folder, settings, mark)
     _save(folder, settings, mark)
     return result
