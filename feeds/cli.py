@@ -124,7 +124,8 @@ def cmd_release(config: Config, args: argparse.Namespace) -> int:
     from .health.manual import release_source
 
     with Runtime.open(config) as rt:
-        stored, dropped = release_source(rt.store, args.source, _now(), drop=args.drop)
+        stored, dropped = release_source(rt.store, args.source, _now(), drop=args.drop,
+                                         relearn=args.relearn)
         result = rt.publish(_now()) if stored else None
     print(f"{args.source}: {stored} held item(s) released, {dropped} dropped"
           + (f"; published: {len(result.written)} written" if result else ""))
@@ -224,7 +225,9 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "hold": [(("source",), {"help": "the source id"})],
     "release": [(("source",), {"help": "the source id"}),
-                (("--drop",), {"action": "store_true", "help": "discard the held items"})],
+                (("--drop",), {"action": "store_true", "help": "discard the held items"}),
+                (("--relearn",), {"action": "store_true",
+                                  "help": "forget the baseline: the site changed for good"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
     "store": [

@@ -76,10 +76,14 @@ def outputs(path: Path) -> dict[str, bytes]:
 def portal(http_server, write_config):  # type: ignore[no-untyped-def]
     """A warmed-up site: WARM_UP healthy polls, one new article each; returns (site, config,
     the time of the next poll)."""
+    return warmed_up(http_server, write_config)
+
+
+def warmed_up(http_server, write_config, store: str = ""):  # type: ignore[no-untyped-def]
     site = ChannelSite()
     site.serve(http_server)
-    path = write_config(SOURCES.format(base=http_server.url("").rstrip("/"),
-                                       hook=http_server.url("/hook")))
+    text = SOURCES.format(base=http_server.url("").rstrip("/"), hook=http_server.url("/hook"))
+    path = write_config((f'store: "{store}"\n' if store else "") + text)
     now = T0
     for _ in range(WARM_UP):
         result = poll(path, now)
@@ -203,3 +207,19 @@ def test_quiet_is_stale_only_against_the_source_own_cadence(http_server, write_c
     assert status(path, capsys)["hourly"]["health"] == "ok"
     assert [(h["source"], h["new"]) for h in hooks(http_server)] == [
         ("hourly", "stale"), ("hourly", "ok")]
+
+
+def test_the_gate_holds_on_every_store(store_url, http_server, write_config, capsys):
+    """The same judgement, hold and recovery on SQLite and on PostgreSQL."""
+    site, path, now = warmed_up(http_server, write_config, store_url)
+    before = outputs(path)
+    site.mode, site.newest = "login", site.newest + 1
+    poll(path, now)
+    rows = status(path, capsys)
+    assert rows["channel"]["health"] == "degraded" and rows["channel"]["held"] == 20
+    assert outputs(path) == before
+    site.mode = "ok"
+    poll(path, now + EVERY)
+    assert status(path, capsys)["channel"]["health"] == "ok"
+    assert [(h["source"], h["new"]) for h in hooks(http_server) if h["source"] == "channel"] == [
+        ("channel", "degraded"), ("channel", "ok")]

@@ -62,6 +62,20 @@ def test_release_drop_discards(http_server, write_config, capsys):
     assert SITE_NAME.encode() not in outputs(path)["channels/news/rss.xml"].split(b"<item>")[1]
 
 
+def test_release_relearn_accepts_a_new_shape(http_server, write_config, capsys):
+    site, path, now = setup_site(http_server, write_config)
+    site.mode = "half"  # the site shows 10 a page from now on
+    poll(path, now)
+    assert status(path, capsys)["channel"]["health"] == "degraded"
+    assert cli.main(["release", "channel", "--relearn", "-c", str(path)]) == 0
+    rows = status(path, capsys)
+    assert rows["channel"]["warm_up"] == 0 and rows["channel"]["held"] == 0
+    for i in range(1, 7):
+        site.newest += 1
+        poll(path, now + EVERY * i)
+        assert status(path, capsys)["channel"]["health"] == "ok"
+
+
 def test_held_items_released_when_they_pass_or_dropped_in_time(http_server, write_config,
                                                                capsys):
     site, path, now = setup_site(http_server, write_config, "hold_for: 2h, ")

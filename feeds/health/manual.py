@@ -9,6 +9,7 @@ from typing import Any
 
 from . import hold as hold_mod
 from . import track
+from .baseline import Baseline
 
 __all__ = ["hold_source", "release_source"]
 
@@ -22,12 +23,17 @@ def hold_source(store: Any, source_id: str) -> None:
     log.warning("health %s: held by hand", source_id, extra={"source": source_id})
 
 
-def release_source(store: Any, source_id: str, now: datetime, drop: bool = False
-                   ) -> tuple[int, int]:
+def release_source(store: Any, source_id: str, now: datetime, drop: bool = False,
+                   relearn: bool = False) -> tuple[int, int]:
     """End a hold by hand and store (or, with `drop`, discard) every held item, whatever the
-    baseline says: a person looked. Return (stored, discarded)."""
-    health = track.load(store, source_id)
-    track.save(store, source_id, replace(health, manual_hold=False))
+    baseline says: a person looked. `relearn` forgets the baseline (the site changed for good:
+    its new shape is learned in a fresh warm-up). Return (stored, discarded)."""
+    health = replace(track.load(store, source_id), manual_hold=False)
+    if relearn:
+        health = replace(health, baseline=Baseline())
+        log.warning("health %s: baseline forgotten by hand; warming up again", source_id,
+                    extra={"source": source_id})
+    track.save(store, source_id, health)
     items = hold_mod.take(store, source_id)
     if drop:
         log.warning("health %s: %d held item(s) dropped by hand", source_id, len(items),
