@@ -93,7 +93,7 @@ def _state_text(row: dict[str, Any]) -> str:
         return "removed"
     if not row["enabled"]:
         return "disabled"
-    if row.get("health", "ok") != "ok":
+    if row.get("health", "ok") not in ("ok", "failing"):
         return str(row["health"]) + (" (held by hand)" if row.get("manual_hold") else "")
     if row["failures"]:
         return f"failing x{row['failures']}"
