@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test publish check lint bench clean
+.PHONY: run test publish check lint bench clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,6 +23,13 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Longer runs of the parser fuzz and output property tests (make test runs a few seconds of
+# each); a crash found goes into tests/data/fuzz/<target>/ as a fixed regression input.
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	FEEDS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -x \
+		tests/test_fuzz_parsers.py tests/test_hostile_properties.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check feeds tests benchmarks examples

@@ -71,18 +71,39 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     return Daemon(config, args.log_format, level, listen).serve()
 
 
+def cmd_worker(config: Config, args: argparse.Namespace) -> int:
+    from .service.queue import is_queue_url
+
+    if not is_queue_url(config.store_url):
+        print(f"worker: {config.path.name}: store: needs a PostgreSQL store "
+              "(postgresql://...); with SQLite run `feeds daemon`", file=sys.stderr)
+        return 2
+    from .service.worker import QueueWorkerService
+
+    listen = config_mod.DaemonSettings(listen=args.listen).listen_address if args.listen else None
+    return QueueWorkerService(config, args.concurrency, not args.no_scheduler, listen,
+                              publishes=not args.no_publish).serve()
+
+
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    from .service.queue import is_queue_url
     from .service.status import collect_rows, render_table, side_by_side
 
     with Runtime.open(config) as rt:
-        rows = collect_rows(config, rt.store)
+        if is_queue_url(config.store_url):  # workers: what the queue holds for each source
+            from .service.queue_status import status_payload
+
+            payload = status_payload(config, rt.store)
+        else:
+            payload = {"sources": collect_rows(config, rt.store)}
+    rows = payload["sources"]
     if args.json:
-        print(json.dumps({"sources": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_table(rows, _now()))
         if detail := side_by_side(rows):
             print("\n" + detail)
-    return 1 if any((r["failures"] or r["health"] in ("degraded", "broken")) and r["configured"]
+    return 1 if any((r["failures"] or r.get("health") in ("degraded", "broken")) and r["configured"]
                     for r in rows) else 0
 
 
@@ -140,6 +161,11 @@ def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
         print(f"store: schema version {before} -> {after} ({', '.join(applied)})")
     else:
         print(f"store: already at version {after}")
+    from .service.queue import apply_schema, is_queue_url
+
+    if is_queue_url(config.store_url):  # the job queue of `feeds worker` lives beside the store
+        created = apply_schema(config.store_url)
+        print("queue: tables created" if created else "queue: ready")
     return 0
 
 
@@ -160,8 +186,8 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
         print(f"preview: no source {args.source!r} in {config.path.name}", file=sys.stderr)
         return 2
     with Runtime.open(config) as rt:
-        if source is None:  # the operator typed this URL: intranet and localhost pages are fine
-            rt.fetcher.policy = Policy(allow_private=True)
+        if source is None:  # the operator typed this URL: intranet, localhost and the file
+            rt.fetcher.policy = Policy(allow_private=True, local=_typed_file(args.url))
         # with --source: that source's policy (robots, private addresses), never a
         # conditional GET (a 304 would leave nothing to show)
         fetcher = rt.for_source(source, conditional=False) if source else rt.fetcher
@@ -170,6 +196,41 @@ def cmd_preview(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(as_json_dict(article), ensure_ascii=False, indent=2))
     else:
         print(render_text(article, raw))
+    return 0
+
+
+def _typed_file(url: str) -> tuple[str, ...]:
+    """The local path of a file: URL typed on the command line (none for any other URL)."""
+    from urllib.parse import unquote, urlsplit
+
+    return (unquote(urlsplit(url).path),) if url.startswith("file:") else ()
+
+
+def cmd_discover(config: Config, args: argparse.Namespace) -> int:
+    """Find a site's feeds, sitemaps and article listings; print (or --write) sources entries."""
+    from .discover import discover, insert_entry, to_yaml
+
+    extra = {"allow_private": True} if args.allow_private else {}
+    with Runtime.open(config) as rt:  # robots.txt, politeness and the address guard apply
+        rt.fetcher.policy = Policy(allow_private=args.allow_private)
+        findings = discover(config, args.url, rt.fetcher, _now(), extra)
+    if not findings:
+        print(f"discover: nothing found at {args.url} (no feed, sitemap or article listing)")
+        return 1
+    for n, finding in enumerate(findings, 1):
+        print(f"[{n}] {finding.summary}\n    {finding.url}")
+        for line in finding.details:
+            print(f"    {line}")
+        print("    sources entry:\n" + to_yaml(finding.entry, dash=6))
+    if args.write is None:
+        print(f"add one with: feeds discover {args.url} -c {args.config} --write N")
+        return 0
+    if not 1 <= args.write <= len(findings):
+        print(f"discover: --write {args.write}: choose 1..{len(findings)}", file=sys.stderr)
+        return 2
+    chosen = findings[args.write - 1]
+    insert_entry(config.path, chosen.entry)
+    print(f"added source {chosen.entry['id']} to {config.path.name} (feeds check: OK)")
     return 0
 
 
@@ -204,7 +265,11 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "preview": (cmd_preview, "fetch one page and print the article as it would be stored"),
     "remove": (cmd_remove, "take articles down for good (by id or URL), then publish"),
     "daemon": (cmd_daemon, "run every source on its schedule until SIGTERM (SIGHUP reloads)"),
+    "discover": (cmd_discover, "find a site's feeds, sitemaps and article listings; "
+                               "print ready sources entries (--write N adds one)"),
     "serve": (cmd_serve, "serve output/ on 127.0.0.1 for local viewing, as deploy/nginx.conf"),
+    "worker": (cmd_worker, "run queued collections and publishes (PostgreSQL store; any number "
+                           "of machines); SIGHUP reloads"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
     "hold": (cmd_hold, "hold back every later poll of a source until `feeds release`"),
     "release": (cmd_release, "publish (or --drop) a source's held items; end a hold"),
@@ -222,6 +287,16 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                             "help": "also collect sources that are backing off or marked gone"})],
     "serve": [(("--listen",), {"default": "127.0.0.1:8000", "metavar": "[HOST:]PORT",
                                "help": "address to listen on (default: %(default)s)"})],
+    "worker": [
+        (("--concurrency",), {"type": int, "default": None, "metavar": "N",
+                              "help": "jobs at once in this process (default: worker.concurrency)"}),
+        (("--no-scheduler",), {"action": "store_true",
+                               "help": "only run jobs; leave queuing due sources to others"}),
+        (("--no-publish",), {"action": "store_true",
+                             "help": "never publish here (output/ is written by other machines)"}),
+        (("--listen",), {"default": "", "metavar": "[HOST:]PORT",
+                         "help": "serve /healthz /readyz /status /metrics (overrides worker.listen)"}),
+    ],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
     "hold": [(("source",), {"help": "the source id"})],
     "release": [(("source",), {"help": "the source id"}),
@@ -234,6 +309,14 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
         (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
         (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),
         (("target",), {"metavar": "TO", "help": "SQLite file path or postgresql:// URL"}),
+    ],
+    "discover": [
+        (("url",), {"help": "a site's home page or a channel (listing) page"}),
+        (("--write",), {"type": int, "nargs": "?", "const": 1, "metavar": "N",
+                        "help": "add finding N (default 1) to the config file"}),
+        (("--allow-private",), {"action": "store_true",
+                                "help": "the site is on a private/loopback address (intranet, "
+                                        "tests); entries get allow_private: true"}),
     ],
     "preview": [
         (("url",), {"help": "the article page to fetch (http(s) or file:)"}),
@@ -260,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    verbose = args.verbose or args.command == "daemon"
+    verbose = args.verbose or args.command in ("daemon", "worker")
     logs.setup(args.log_format, logging.INFO if verbose else logging.WARNING)
     try:
         config = None if args.command in NO_CONFIG else config_mod.load(args.config)
@@ -272,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(config, args)  # type: ignore[arg-type]  # None only for NO_CONFIG
     except SchemaBehind as e:
-        print(f"{e}; run: feeds migrate -c {args.config}", file=sys.stderr)
+        todo = "feeds migrate with a config naming it" if config is None else \
+            f"feeds migrate -c {args.config}"
+        print(f"{e}; run: {todo}", file=sys.stderr)
         return 2
     except SchemaAhead as e:
         print(str(e), file=sys.stderr)

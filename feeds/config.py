@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .config_yaml import to_plain
 from .errors import ConfigError
 from .model import Channel
 
@@ -45,6 +46,7 @@ __all__ = [
     "HealthSettings",
     "Topic",
     "TOPIC_FIELDS",
+    "WorkerSettings",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -53,9 +55,15 @@ Path_ = tuple[str | int, ...]
 # --- checks: each returns an error message or None --------------------------------------------
 
 def _http_url(value: str) -> str | None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as e:
+        return f"not a valid URL ({e})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an absolute http(s) URL"
+    if value != value.strip() or any(c.isspace() for c in value):
+        return "not a valid URL (it contains spaces)"
     return None
 
 
@@ -64,6 +72,23 @@ def _source_url(value: str) -> str | None:
     if value.startswith("file:"):
         return None
     return _http_url(value)
+
+
+def _store_location(value: str) -> str | None:
+    """An SQLite file path, or a PostgreSQL URL that libpq can parse."""
+    if not value.strip():
+        return "must be an SQLite file path or a postgresql:// URL"
+    if "://" not in value:
+        return None
+    if not value.startswith(("postgresql://", "postgres://")):
+        return f"{value.split('://')[0]}:// is not a store: use postgresql://... or a file path"
+    import psycopg  # only for PostgreSQL stores
+
+    try:
+        psycopg.conninfo.conninfo_to_dict(value)
+    except psycopg.Error as e:
+        return f"not a valid PostgreSQL URL: {str(e).strip().splitlines()[0]}"
+    return None
 
 
 def _ascii_id(value: str) -> str | None:
@@ -81,9 +106,66 @@ def _timezone(value: str) -> str | None:
 
 
 def _schedule(value: str) -> str | None:
-    if parse_duration(value) is not None or len(value.split()) == 5:
+    """An interval, or 5-field cron checked by the parser the scheduler uses (so a schedule
+    that passes `feeds check` can never stop the daemon at start or on reload)."""
+    seconds = parse_duration(value)
+    if seconds is not None:
+        return _duration(value) if seconds > 0 else "an interval must be longer than 0"
+    if len(value.split()) != 5:
+        return "not an interval like '15m', '2h', '1d' nor a 5-field cron expression"
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value, timezone="UTC")
+    except (ValueError, KeyError, TypeError) as e:
+        return f"not a valid cron expression: {e}"
+    return None
+
+
+def _optional_http_url(value: str) -> str | None:
+    return _http_url(value) if value else None
+
+
+def _logo(value: str) -> str | None:
+    """An absolute http(s) URL, or a path relative to the portal (no other scheme)."""
+    if not value or "://" in value or value.startswith("//"):
+        return _http_url(value) if value else None
+    return "must be an http(s) URL or a path on the portal" if ":" in value.split("/")[0] else None
+
+
+def _language(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", value):
         return None
-    return "not an interval like '15m', '2h', '1d' nor a 5-field cron expression"
+    return "not a language tag like 'zh-CN' or 'en'"
+
+
+def _charset(value: str) -> str | None:
+    from .fetch.charset import normalise_charset
+
+    return None if not value or normalise_charset(value) else f"unknown charset {value!r}"
+
+
+def _indexnow_key(value: str) -> str | None:
+    """IndexNow: 8 to 128 characters of a-z, A-Z, 0-9 and '-' (it also names a file in
+    output/, so nothing else may reach the path)."""
+    if not value or re.fullmatch(r"[A-Za-z0-9-]{8,128}", value):
+        return None
+    return "must be 8-128 characters of a-z, A-Z, 0-9 and '-' (IndexNow)"
+
+
+def _page_template(value: str) -> str | None:
+    return None if not value or "{n}" in value else "must contain {n} (the page number)"
+
+
+def _link_or_path(value: tuple[str, ...]) -> str | None:
+    """Listing URLs: absolute http(s) or file:, or relative to the source's URL."""
+    for item in value:
+        scheme = item.split(":", 1)[0].lower() if ":" in item.split("/")[0] else ""
+        if scheme and scheme not in ("http", "https", "file"):
+            return f"{item!r}: not an http(s) or file: URL"
+        if scheme in ("http", "https") and (msg := _http_url(item)):
+            return f"{item!r}: {msg}"
+    return None
 
 
 def _positive(value: int | float) -> str | None:
@@ -121,11 +203,11 @@ class Site:
     title: str
     base_url: str = field(metadata=_check(_http_url))
     portal_url: str = field(default="", metadata=_check(_http_url))
-    language: str = "zh-CN"
+    language: str = field(default="zh-CN", metadata=_check(_language))
     timezone: str = field(default="Asia/Shanghai", metadata=_check(_timezone))
     description: str = ""
-    logo: str = ""
-    contact_url: str = ""
+    logo: str = field(default="", metadata=_check(_logo))
+    contact_url: str = field(default="", metadata=_check(_optional_http_url))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -193,6 +275,9 @@ class FeedsSettings:
     hubs: tuple[str, ...] = ()  # WebSub hubs: rel="hub" in every feed, pinged after changes
     tags: tuple[TagFeed, ...] = ()  # extra feeds per tag
     sources: tuple[str, ...] = ()  # extra feeds per source id (published under sources/<id>/)
+    variants: tuple[str, ...] = field(default=(), metadata=_check(
+        lambda v: next((f"unknown variant {x!r} (one of: zh-Hant-TW, zh-Hant-HK, zh-Hant)"
+                        for x in v if x not in ("zh-Hant-TW", "zh-Hant-HK", "zh-Hant")), None)))
 
 
 @dataclass(frozen=True)
@@ -214,10 +299,10 @@ class NotifySettings:
     """Who is told after a publish that added or changed URLs. Every part is optional."""
 
     websub: bool = True  # ping feeds.hubs for each changed feed
-    indexnow_key: str = ""  # 8-128 of [A-Za-z0-9-]; enables IndexNow
+    indexnow_key: str = field(default="", metadata=_check(_indexnow_key))  # enables IndexNow
     indexnow_endpoint: str = field(default="https://api.indexnow.org/indexnow",
                                    metadata=_check(_http_url))
-    indexnow_key_location: str = ""  # default: <base_url>/<key>.txt
+    indexnow_key_location: str = field(default="", metadata=_check(_optional_http_url))
     baidu_token: str = ""  # enables Baidu 普通收录 push
     baidu_endpoint: str = field(default="http://data.zz.baidu.com/urls",
                                 metadata=_check(_http_url))
@@ -246,12 +331,14 @@ class FetchSettings:
     robots_ttl: float = field(default=86400.0, metadata=_check(_positive))
 
 
+MAX_DURATION = 3650 * 86400.0  # ten years: anything longer is a typo (and overflows datetimes)
+
+
 def _duration(value: str) -> str | None:
-    return None if parse_duration(value) is not None else "not a duration like '30s', '5m', '1h'"
-
-
-def _optional_http_url(value: str) -> str | None:
-    return _http_url(value) if value else None
+    seconds = parse_duration(value)
+    if seconds is None:
+        return "not a duration like '30s', '5m', '1h'"
+    return None if seconds <= MAX_DURATION else "longer than ten years"
 
 
 def _threshold_names(value: dict) -> str | None:
@@ -280,7 +367,7 @@ def _listen(value: str) -> str | None:
     if not value:
         return None
     host, _, port = value.rpartition(":")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         return "not a port or HOST:PORT (e.g. 127.0.0.1:9108)"
     return None
 
@@ -309,6 +396,20 @@ class DaemonSettings:
         return (host or "127.0.0.1", int(port))
 
 
+@dataclass(frozen=True)
+class WorkerSettings:
+    """`feeds worker` settings (PostgreSQL store only; durations as strings like '10s')."""
+
+    concurrency: int = field(default=4, metadata=_check(_positive))  # jobs at once per worker
+    listen: str = field(default="", metadata=_check(_listen))  # ops HTTP endpoint; '' = off
+    tick: str = field(default="2s", metadata=_check(_duration))  # scheduler: how often it looks
+    heartbeat: str = field(default="5s", metadata=_check(_duration))  # worker alive signal
+    stalled_after: str = field(default="20s", metadata=_check(_duration))  # no heartbeat: dead
+
+    def seconds(self, name: str) -> float:
+        return parse_duration(getattr(self, name)) or 0.0
+
+
 RULE_FIELDS = ("title", "published", "updated", "body", "lead", "origin", "editor", "authors",
                "tags", "image")
 
@@ -323,6 +424,8 @@ def _selectors(value: tuple) -> str | None:
     from cssselect import GenericTranslator, SelectorError
 
     for css in value if isinstance(value, tuple) else (value,):
+        if not css:
+            continue
         try:
             GenericTranslator().css_to_xpath(css)
         except SelectorError as e:
@@ -349,11 +452,11 @@ class FeedOptions:
 
 @dataclass(frozen=True)
 class HtmlOptions:
-    urls: tuple[str, ...] = ()
-    links: str = ""
+    urls: tuple[str, ...] = field(default=(), metadata=_check(_link_or_path))
+    links: str = field(default="", metadata=_check(_selectors))
     link_pattern: str = field(default="", metadata=_check(_regex))
-    next_page: str = ""
-    page_template: str = ""
+    next_page: str = field(default="", metadata=_check(_selectors))
+    page_template: str = field(default="", metadata=_check(_page_template))
     max_pages: int = field(default=1, metadata=_check(_positive))
     max_articles: int = field(default=100, metadata=_check(_positive))
     rules: dict[str, Rule] = field(default_factory=dict, metadata=_check(_rule_names))
@@ -384,7 +487,7 @@ class Source:
     channel: str = ""
     schedule: str = field(default="30m", metadata=_check(_schedule))
     enabled: bool = True
-    charset: str = ""
+    charset: str = field(default="", metadata=_check(_charset))
     allow_private: bool = False
     respect_robots: bool = True
     options: Any = None
@@ -403,11 +506,12 @@ class ShareSettings:
 class Config:
     site: Site
     path: Path
-    store: str = "data/feeds.db"
+    store: str = "data/feeds.db"  # checked by _store_location
     output_dir: str = "output"
     feeds: FeedsSettings = FeedsSettings()
     fetch: FetchSettings = FetchSettings()
     daemon: DaemonSettings = DaemonSettings()
+    worker: WorkerSettings = WorkerSettings()
     channels: tuple[Channel, ...] = ()
     sitemaps: SitemapSettings = SitemapSettings()
     notify: NotifySettings = NotifySettings()
@@ -443,6 +547,7 @@ SECTIONS: dict[str, type] = {
     "feeds": FeedsSettings,
     "fetch": FetchSettings,
     "daemon": DaemonSettings,
+    "worker": WorkerSettings,
     "sitemaps": SitemapSettings,
     "notify": NotifySettings,
     "share": ShareSettings,
@@ -459,8 +564,11 @@ class _Problems:
         self.filename = filename
         self.lines = lines
         self.items: list[str] = []
+        self.muted: set[Path_] = set()  # already reported: no second line about the same value
 
     def add(self, path: Path_, message: str) -> None:
+        if any(path[:n] in self.muted for n in range(len(path) + 1)):
+            return
         line = self._line(path)
         self.items.append(f"{self.filename}:{line}: {_dotted(path) or '(top)'}: {message}")
 
@@ -475,25 +583,6 @@ def _dotted(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
-
-
-def _plain(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    """Turn a composed YAML node into plain Python values, recording each key path's line."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _plain(value_node, path + (key,), lines)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, path + (i,), lines) for i, item in enumerate(node.value)]
-    return _SCALARS.construct_object(node)
-
-
-_SCALARS = yaml.SafeLoader("")  # only used to turn scalar nodes into ints, bools, dates ...
 
 
 def _strip_optional(tp: Any) -> Any:
@@ -524,13 +613,21 @@ def _build(cls: type, data: Any, path: Path_, problems: _Problems) -> Any:
             continue
         value = _coerce(hints[name], data[name], path + (name,), problems)
         check = f.metadata.get("check")
-        if value is not None and check and (msg := check(value)):
+        if value is not None and check and (msg := _run_check(check, value)):
             problems.add(path + (name,), msg)
         kwargs[name] = value
     try:
         return cls(**kwargs)
     except TypeError:
         return None  # a required key was missing: already reported
+
+
+def _run_check(check: Callable[[Any], str | None], value: Any) -> str | None:
+    """A field's check; one that trips over the value (a URL urlsplit refuses) reports it."""
+    try:
+        return check(value)
+    except (ValueError, TypeError, OverflowError) as e:
+        return f"invalid value {value!r}: {e}"
 
 
 def _coerce(tp: Any, value: Any, path: Path_, problems: _Problems) -> Any:
@@ -567,7 +664,11 @@ def _scalar(tp: Any, value: Any, path: Path_, problems: _Problems) -> Any:
         return None
     if tp in (int, float):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return tp(value)
+            try:
+                return tp(value)
+            except (OverflowError, ValueError):
+                problems.add(path, f"number out of range: {value!r}")
+                return None
         problems.add(path, f"must be a number, got {value!r}")
         return None
     if tp is str:
@@ -632,9 +733,15 @@ def loads(text: str, path: Path) -> Config:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise ConfigError([f"{name}:{line}: (yaml): {getattr(e, 'problem', e)}"]) from e
+    except RecursionError as e:
+        raise ConfigError([f"{name}:0: (yaml): nested too deeply"]) from e
     lines: dict[Path_, int] = {}
-    data = _plain(node, (), lines) if node is not None else {}
+    found: list[tuple[Path_, str]] = []
+    data = to_plain(node, lines, found) if node is not None else {}
     problems = _Problems(name, lines)
+    for where, message in found:  # what YAML holds that no config may: reported, then muted
+        problems.add(where, message)
+        problems.muted.add(where)
     config = _build_config(data, path.resolve(), problems, lines)
     if problems.items:
         raise ConfigError(problems.items)
@@ -660,6 +767,8 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     scalars = {
         k: _scalar(str, data[k], (k,), problems) for k in ("store", "output_dir") if k in data
     }
+    if isinstance(scalars.get("store"), str) and (msg := _store_location(scalars["store"])):
+        problems.add(("store",), msg)
     if sections["feeds"] is not None:
         _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
     topics = _build_topics(data.get("topics", []), known, {s.id for s in sources}, problems)

@@ -12,7 +12,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 __all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN", "LOOSE_DATE_PATTERN",
@@ -34,7 +34,8 @@ class ParsedDate:
     relative: bool = False
 
 
-_TIME = r"(?:[\sT]*(?P<ampm>上午|下午|晚上|凌晨)?\s*(?P<H>\d{1,2})[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2}))?(?:\.\d+)?)?"
+# A clock may name its zone: BBC Chinese writes `2012年12月10日, 格林尼治标准时间10:41`.
+_TIME = r"(?:[\sT]*(?:[,，]\s*)?(?P<zone>格林尼治标准时间|北京时间)?\s*(?P<ampm>上午|下午|晚上|凌晨)?\s*(?P<H>\d{1,2})[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2}))?(?:\.\d+)?)?"
 # Year first, one separator throughout (2023-7-26, 2023/07/26, 2023.7.26) or 年月日; not the year
 # of a day-first date (the 2004 in "12/01/2004 - 01/01/2005" starts no date).
 _FULL = re.compile(
@@ -90,6 +91,7 @@ def _finish(found: ParsedDate, tz: tzinfo, now: datetime) -> ParsedDate | None:
     value = found.value if found.value.tzinfo else found.value.replace(tzinfo=tz)
     try:
         value = value.astimezone(tz).replace(microsecond=0)
+        value.astimezone(UTC)  # the store keeps UTC: 0001-01-01 in +08:00 has no UTC form
     except (OverflowError, ValueError):
         return None
     if value > now + FUTURE_SKEW:  # not believed: first sight stands, settled by the store
@@ -103,7 +105,12 @@ def _parse_text(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
     if not text:
         return None
     for parser in (_iso, _rfc822, _relative, _full, _slashed, _month_day, _epoch):
-        found = parser(text, tz, now)
+        try:
+            found = parser(text, tz, now)
+        except (ArithmeticError, ValueError, OSError, TypeError, IndexError):
+            # date garbage (3000000天前, year 99999, a 40-digit stamp) is no date, never a crash
+            log.info("not a usable date: %r", text[:80])
+            return None
         if found is not None:
             return found
     return None
@@ -149,14 +156,20 @@ def _at(day: date, clock: time | None) -> ParsedDate:
     return ParsedDate(datetime.combine(day, clock))
 
 
+_ZONES = {"格林尼治标准时间": UTC, "北京时间": timezone(timedelta(hours=8))}
+
+
 def _full(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
     m = _FULL.search(text)
     if not m:
         return None
     try:
-        return _at(date(int(m["y"]), int(m["m"]), int(m["d"])), _clock(m))
+        found = _at(date(int(m["y"]), int(m["m"]), int(m["d"])), _clock(m))
     except ValueError:
         return None
+    if m["zone"] and not found.date_only:
+        return ParsedDate(found.value.replace(tzinfo=_ZONES[m["zone"]]))
+    return found
 
 
 def _slashed(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:

@@ -7,6 +7,8 @@
     backoff(failures, period, now)   when a failing source may be tried again (Retry-After too)
     skip_reason(state, source, now)  why not to attempt a source now ('' = attempt): gone
                                      (HTTP 410, until --force or a new URL), or backing off
+    due(state, source, now)          for a scheduler polling the store: not held back, and
+                                     its next attempt has come
     first_run(state, schedule, ...)  when a (re)started scheduler first runs a source
     publish_at(first, now, ...)      when a debounced publish runs after a burst of collections
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -30,7 +32,7 @@ from .config import Source, parse_duration
 if TYPE_CHECKING:  # state.py asks backoff() of this module
     from .state import SourceState
 
-__all__ = ["BACKOFF_JITTER", "MAX_BACKOFF", "backoff", "first_run", "next_due", "period",
+__all__ = ["BACKOFF_JITTER", "MAX_BACKOFF", "backoff", "due", "first_run", "next_due", "period",
            "publish_at", "skip_reason", "slack", "spread_offset"]
 
 MAX_BACKOFF = timedelta(hours=6)  # a failing source is still tried a few times a day
@@ -97,19 +99,38 @@ def skip_reason(state: SourceState, source: Source, now: datetime, force: bool =
     """Why `source` should not be attempted now ('' to attempt it).
 
     A source marked gone (HTTP 410) waits for --force or a new URL in the config; one that
-    keeps failing waits out its backoff (less `slack_seconds`). A healthy source is always
-    attempted: when it runs is the caller's schedule (a 304 costs little)."""
+    keeps failing waits out its backoff (less `slack_seconds`, but never less the server's
+    Retry-After). A healthy source is always attempted: when it runs is the caller's schedule
+    (a 304 costs little)."""
     if force:
         return ""
     if state.gone and state.gone_url in ("", source.url):
         return "gone (HTTP 410); fix its URL in the config or run with --force"
     if state.failures and state.next_attempt:
         until = datetime.fromisoformat(state.next_attempt)
-        if until > now + timedelta(seconds=slack_seconds):
+        if until > now + timedelta(seconds=slack_seconds) or _asked_until(state) > now:
             error = state.last_error.get("kind", "error")
             return (f"backing off after {state.failures} failure(s) ({error}) until "
                     f"{state.next_attempt}; --force to try now")
     return ""
+
+
+def due(state: SourceState, source: Source, now: datetime, slack_seconds: float = 0.0) -> bool:
+    """True when a scheduler that polls the store (rather than firing triggers) should run
+    `source` now: nothing holds it back (skip_reason) and its next attempt (the next period
+    after a success, the backoff after failures) is at most `slack_seconds` away."""
+    if skip_reason(state, source, now, False, slack_seconds):
+        return False
+    return (not state.next_attempt
+            or datetime.fromisoformat(state.next_attempt) <= now + timedelta(seconds=slack_seconds))
+
+
+def _asked_until(state: SourceState) -> datetime:
+    """The end of the server's Retry-After: no slack undercuts what the server asked."""
+    error = state.last_error
+    if not error.get("retry_after") or not error.get("at"):
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(error["at"]) + timedelta(seconds=float(error["retry_after"]))
 
 
 def spread_offset(source_id: str, window: float) -> float:

@@ -13,14 +13,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import unescape
-from urllib.parse import urljoin
 
 import nh3
 
 from . import dates
 from .dates import FUTURE_SKEW, ParsedDate
 from .model import Article, Image, RawArticle
-from .urls import choose_canonical, resolve_lazy_images
+from .urls import choose_canonical, public_url, resolve_lazy_images
 
 __all__ = [
     "Context",
@@ -35,7 +34,12 @@ __all__ = [
     "lead_image",
     "strip_forbidden",
     "FUTURE_SKEW",
+    "UnusableItem",
 ]
+
+
+class UnusableItem(ValueError):
+    """The item cannot become an Article (no usable link): skipped with a warning."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,13 @@ class Context:
 
 def normalise(raw: RawArticle, ctx: Context) -> Article:
     """Return the Article for `raw`; its id is proposed here and fixed by the store."""
-    url = choose_canonical(raw.url, raw.canonical_url)
+    # The URL policy (docs/design.md): only absolute http(s) URLs enter the model.
+    url = public_url(choose_canonical(raw.url, raw.canonical_url))
+    if not url:
+        raise UnusableItem(f"no usable link ({raw.url[:80]!r}): only absolute http(s) URLs "
+                           "are stored")
     # links resolve against the page as fetched, unless that was a local file (offline copies)
-    base = url if not raw.url or raw.url.startswith("file:") else raw.url
+    base = public_url(raw.url) or url
     content = sanitise_html(raw.content_html, base_url=base)
     published = _date(raw.published, ctx)
     updated = _date(raw.updated, ctx) if raw.updated else None
@@ -167,9 +175,9 @@ def sanitise_html(html: str, base_url: str = "") -> str:
         tags=_ALLOWED_TAGS,
         clean_content_tags=_DROP_WITH_CONTENT,
         attributes=_ALLOWED_ATTRS,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https"},
         link_rel="noopener noreferrer",
-        attribute_filter=_absolute_urls(base_url) if base_url else None,
+        attribute_filter=_absolute_urls(base_url),
     )
     cleaned = _INDENT.sub(r"\1", cleaned)  # full-width indentation (　　) of paragraphs
     previous = None
@@ -181,10 +189,9 @@ def sanitise_html(html: str, base_url: str = "") -> str:
 def _absolute_urls(base_url: str):
     def fix(tag: str, attr: str, value: str) -> str | None:
         if attr in ("href", "src"):
-            url = urljoin(base_url, value.strip())
-            return url if url.startswith(("http://", "https://", "mailto:")) else None
+            return public_url(value, base_url) or None
         if attr in ("width", "height"):
-            return value if value.strip().isdigit() else None
+            return value.strip() if _int(value.strip()) is not None else None
         return value
 
     return fix
@@ -217,12 +224,21 @@ def summarise(text_or_html: str, limit: int) -> str:
 def _image(value: str | Image | None, base_url: str) -> Image | None:
     if not value:
         return None
-    image = value if isinstance(value, Image) else Image(value)
-    url = choose_canonical(urljoin(base_url, image.url.strip()), "")
-    if not url.startswith(("http://", "https://")):
+    image = value if isinstance(value, Image) else Image(str(value))
+    url = public_url(str(image.url), base_url)
+    if not url:
         return None
-    return Image(url, image.width, image.height, image.type, image.length,
-                 clean_text(image.alt) if image.alt else None)
+    return Image(url, _size(image.width), _size(image.height), clean_text(str(image.type or ""))
+                 or None, _size(image.length), clean_text(str(image.alt)) if image.alt else None)
+
+
+def _size(value: object) -> int | None:
+    """A width, height or length as a non-negative int, or None (never a crash on '12px')."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 2**31 else None
+    return _int(str(value).strip()) if value is not None else None
 
 
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
@@ -244,4 +260,7 @@ def lead_image(content_html: str) -> Image | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """ASCII digits only: '²'.isdigit() is True yet int('²') raises."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
+        return None
+    return int(value)

@@ -120,9 +120,9 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
     except FeedsError as e:
         return _failed(store, source, result, e, now, config)
     except Exception as e:  # a bug in an extractor must not stop the other sources
-        log.exception("%s: unexpected error", source.id)
+        log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
         return _failed(store, source, result,
-                       ExtractError("parse-error", source.url, f"internal error: {e!r}"), now,
+                       ExtractError("internal", source.url, f"internal error: {e!r}"), now,
                        config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
@@ -154,9 +154,9 @@ def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
     for raw in raws:
         try:
             pairs.append((raw, normalise(raw, ctx)))
-        except (ValueError, TypeError) as e:
+        except Exception as e:  # one bad item never stops the source, whatever it holds
             result.skipped += 1
-            log.warning("%s: skipped item %s: %s", ctx.source_id, raw.url, e)
+            log.warning("%s: skipped item %s: %s", ctx.source_id, _item_name(raw), e)
     return pairs
 
 
@@ -173,6 +173,11 @@ def _store(store: Store, article: Article, now: datetime, result: CollectResult)
         return 0
     setattr(result, outcome, getattr(result, outcome) + 1)
     return 1
+
+
+def _item_name(raw: Any) -> str:
+    """How a log line names an item: its link, else its guid, else its title."""
+    return repr((raw.url or raw.guid or raw.title or "(no link, guid or title)")[:120])
 
 
 def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,

@@ -71,10 +71,12 @@ def render_text(article: Article, raw: RawArticle) -> str:
                    + (f"    [{source}]" if source else ""))
         for considered in _CONSIDERED.get(key, ()):
             if how.get(considered):
-                out.append(f"{'':>14}{considered} (score, kind, text, why):")
+                out.append(f"{'':>14}{considered} ({_COLUMNS[considered]}):")
                 out.extend(f"{'':>16}{line}" for line in how[considered].splitlines())
     return "\n".join(out)
 
 
 # The candidates the generic choosers weighed, shown under the field they chose.
 _CONSIDERED = {"title": ("title candidates",), "published": ("date candidates",)}
+_COLUMNS = {"title candidates": "score, kind, text, why",
+            "date candidates": "kind, value, where from and why"}

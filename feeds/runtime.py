@@ -26,6 +26,7 @@ from types import TracebackType
 
 from .config import Config, Source
 from .fetch import Fetcher, SourceFetcher
+from .fetch.hosts import shared_gates
 from .pipeline import CollectResult, collect_due
 from .publish import PublishResult, publish
 from .sources import KINDS
@@ -44,10 +45,12 @@ class Runtime:
 
     @classmethod
     def open(cls, config: Config) -> Runtime:
-        """Open `config.store_url` and build the fetcher from the config and that store."""
+        """Open `config.store_url` and build the fetcher from the config and that store, with
+        per-host politeness shared by every process on that store (fetch/hosts.shared_gates)."""
         store = open_store(config.store_url)
         try:
-            return cls(config, store, Fetcher.from_config(config, store))
+            gates = shared_gates(config.store_url, config.fetch)
+            return cls(config, store, Fetcher.from_config(config, store, gates))
         except BaseException:
             store.close()
             raise

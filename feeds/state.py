@@ -30,7 +30,7 @@ class SourceState:
     last_success: str = ""
     next_attempt: str = ""
     failures: int = 0
-    last_error: dict[str, Any] = field(default_factory=dict)  # at, kind, url, message
+    last_error: dict[str, Any] = field(default_factory=dict)  # at, kind, url, message[, retry_after]
     gone: bool = False
     gone_url: str = ""  # the configured URL that answered 410 ('' in states from before)
     counts: dict[str, int] = field(default_factory=dict)  # new/updated/unchanged of the last run
@@ -79,4 +79,5 @@ def record_failure(store: Store, source_id: str, now: datetime, period: float, k
         gone_url=gone_url or state.gone_url,
         next_attempt=backoff(failures if transient else 0, period, now,
                              retry_after).isoformat(),
-        last_error={"at": now.isoformat(), "kind": kind, "url": url, "message": message}))
+        last_error={"at": now.isoformat(), "kind": kind, "url": url, "message": message,
+                    **({"retry_after": retry_after} if retry_after else {})}))

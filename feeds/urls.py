@@ -1,16 +1,21 @@
 """URL hygiene: absolute links, tracking parameters removed, canonical links honoured, lazy images.
 
-Pure string functions, shared by the extractors and the normaliser.
+Pure string functions, shared by the extractors and the normaliser. The URL policy lives here:
+`public_url` is the one test every URL passes before it is stored or published (absolute
+http(s) with a host, resolved against the item's own base); `fetchable_link` is the looser
+test for links a source follows (a file: listing page may link to its sibling files; the fetch
+policy decides whether they are read). Neither ever raises.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from html import unescape
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 __all__ = ["absolute", "clean_url", "choose_canonical", "resolve_lazy_images", "best_srcset",
-           "LAZY_ATTRS"]
+           "LAZY_ATTRS", "public_url", "fetchable_link", "same_site"]
 
 # Parameters that only say where a click came from (analytics), never which page it is.
 _TRACKING_EXACT = {
@@ -26,14 +31,90 @@ _PLACEHOLDER = re.compile(r"^(?:data:|about:)|(?:blank|spacer|loading|lazy|grey|
                           r"placeholder|default)[^/]*\.(?:gif|png|svg|jpg)$", re.I)
 
 
+# Browsers drop tab/CR/LF anywhere in a URL (WHATWG URL); spaces and a few ASCII characters
+# that RFC 3986 forbids are percent-encoded so that every output parses as a URI reference.
+_URL_WHITESPACE = re.compile(r"[\t\r\n]")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
+_HOST = re.compile(r"^[^\x00-\x20\x7f/?#@:\[\]\\%<>\"'`^{|}]+$")
+
+
 def absolute(base: str, link: str) -> str:
-    """`link` resolved against `base` (file: bases work too), whitespace and entities removed."""
-    link = unescape(link or "").strip()
-    return urljoin(base, link) if base else link
+    """`link` resolved against `base` (file: bases work too), whitespace and entities removed;
+    '' when the link cannot be parsed (`http://[oops/x.html`)."""
+    link = _URL_WHITESPACE.sub("", unescape(link or "")).strip()
+    try:
+        return urljoin(base, link) if base else link
+    except ValueError:
+        return ""
+
+
+def public_url(link: str, base: str = "") -> str:
+    """`link` resolved against `base` and cleaned, or '' unless it is an absolute http(s) URL
+    with a valid host: javascript:, data:, file:, mailto:, scheme-relative leftovers and
+    unparseable URLs are all ''. Every URL the project stores or publishes passes here."""
+    url = clean_url(absolute(base, link))
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not (_HOST.match(host) or _is_address(host)):
+        return ""
+    if parts.username is not None or parts.password is not None:
+        return ""  # credentials in a published link leak them, or disguise the real host
+    return _UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def fetchable_link(link: str, base: str) -> str:
+    """A link a source offers to follow (listing, next page, sitemap <loc>): `public_url`, or a
+    file: URL when the page offering it is itself a local file ('' otherwise). Whether a file
+    is read at all is the fetch policy's decision (feeds/fetch/client.py)."""
+    url = public_url(link, base)
+    if url or not base.startswith("file:"):
+        return url
+    target = absolute(base, link)
+    return urldefrag(target)[0] if target.startswith("file:///") else ""
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when two http(s) URLs are on one site: the same registrable domain (the last two
+    labels of the host, three under a second-level suffix such as com.cn or co.uk)."""
+    return bool(_site(a)) and _site(a) == _site(b)
+
+
+_SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co", "mil", "int", "or", "ne", "go"}
+
+
+def _site(url: str) -> str:
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    labels = host.split(".")
+    if _is_address(host):
+        return host  # an address is its own site
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
 
 
 def clean_url(url: str) -> str:
     """The URL without tracking parameters or fragment; scheme and host in lower case."""
+    try:
+        return _clean_url(url)
+    except ValueError:  # urlsplit refuses some hosts (`http://[oops`): leave it to the caller
+        return url.strip()
+
+
+def _clean_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https", "file"):
         return url.strip()
@@ -55,14 +136,20 @@ def choose_canonical(fetched_url: str, canonical: str) -> str:
     """The canonical URL when it is usable, else the fetched one; both cleaned of tracking.
 
     A canonical pointing at a site's home page (a common CMS bug) or at a non-HTTP scheme is
-    ignored, because honouring it would merge every article into one.
+    ignored, because honouring it would merge every article into one. A canonical on another
+    site is ignored too: a page must not move itself onto a URL someone else owns. A local
+    file (an offline copy) takes its canonical wherever it points, as that is its real address.
     """
     url = clean_url(fetched_url)
     if not canonical:
         return url
-    target = clean_url(absolute(fetched_url, canonical))
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or parts.path in ("", "/") and not parts.query:
+    target = public_url(canonical, fetched_url)
+    if not target:
+        return url
+    path, query = urlsplit(target)[2:4]
+    if path in ("", "/") and not query:
+        return url
+    if not fetched_url.startswith("file:") and not same_site(url, target):
         return url
     return target
 
@@ -74,9 +161,10 @@ def best_srcset(srcset: str) -> str:
         bits = item.strip().split()
         if not bits:
             continue
-        size = 1.0
-        if len(bits) > 1 and bits[1][:-1].replace(".", "", 1).isdigit():
-            size = float(bits[1][:-1])
+        try:
+            size = float(bits[1][:-1]) if len(bits) > 1 else 1.0
+        except ValueError:  # '2x', 'big', '²w': not a size we can compare
+            size = 1.0
         if size > best_size:
             best, best_size = bits[0], size
     return best

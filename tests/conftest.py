@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from publish_helpers import make_config, schemas  # noqa: F401  (fixtures)
+from worker_helpers import throwaway_pg, workers  # noqa: F401  (fixtures)
 
 from feeds.store import Store, open_store
 
@@ -144,6 +145,9 @@ def require_binary(name: str) -> str:
 
 PG_HOST = "127.0.0.1:5432"
 PG_USERS = ("postgres", "root")  # trust authentication, as on every dev and CI machine
+# FEEDS_TEST_PG: another admin URL to try instead (postgresql://user@host:port/postgres)
+PG_ADMIN_URLS = ([os.environ["FEEDS_TEST_PG"]] if os.environ.get("FEEDS_TEST_PG") else
+                 [f"postgresql://{user}@{PG_HOST}/postgres" for user in PG_USERS])
 
 
 def _require_system(what: str, reason: str) -> None:
@@ -156,29 +160,28 @@ def _require_system(what: str, reason: str) -> None:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """URL of a fresh PostgreSQL database for this test session (random name, on
-    127.0.0.1:5432, trust auth as user postgres or root), dropped when the session ends.
+    127.0.0.1:5432, trust auth as user postgres or root, or the admin URL in FEEDS_TEST_PG),
+    dropped when the session ends.
 
     Skips with the reason when no server answers; with FEEDS_REQUIRE_SYSTEM_TESTS=1 (CI) that
     is a failure. Tests normally want `pg_url` (a clean schema of their own) instead.
     """
     import psycopg
 
-    errors, admin = [], None
-    for user in PG_USERS:
+    errors, admin, admin_url = [], None, ""
+    for admin_url in PG_ADMIN_URLS:
         try:
-            admin = psycopg.connect(f"postgresql://{user}@{PG_HOST}/postgres", autocommit=True,
-                                    connect_timeout=3)
+            admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
             break
         except psycopg.Error as e:
-            errors.append(f"{user}: {str(e).strip().splitlines()[0]}")
+            errors.append(f"{admin_url}: {str(e).strip().splitlines()[0]}")
     if admin is None:
-        _require_system("PostgreSQL on " + PG_HOST, "no server answered (" + "; ".join(errors) + ")")
+        _require_system("PostgreSQL", "no server answered (" + "; ".join(errors) + ")")
         return
-    user = admin.info.user
     name = f"feeds_test_{uuid.uuid4().hex[:12]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql://{user}@{PG_HOST}/{name}"
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()

@@ -142,3 +142,25 @@ def test_publish_debounce_waits_for_quiet_but_not_forever():
     assert decide.publish_at(NOW, NOW + timedelta(seconds=3), 5, 60) == NOW + timedelta(seconds=8)
     assert decide.publish_at(NOW, NOW + timedelta(seconds=58), 5, 60) == NOW + timedelta(
         seconds=60)
+
+
+def test_no_slack_undercuts_a_servers_retry_after():
+    asked = SourceState("a", failures=1, next_attempt=(NOW + timedelta(hours=1)).isoformat(),
+                        last_error={"at": NOW.isoformat(), "kind": "http-5xx",
+                                    "retry_after": 3600})
+    just_before = NOW + timedelta(minutes=59)
+    assert decide.skip_reason(asked, _source(), just_before, slack_seconds=300) != ""
+    assert decide.skip_reason(asked, _source(), NOW + timedelta(hours=1), slack_seconds=300) == ""
+    ours = SourceState("a", failures=1, next_attempt=(NOW + timedelta(hours=1)).isoformat())
+    assert decide.skip_reason(ours, _source(), just_before, slack_seconds=300) == ""
+
+
+def test_due_for_a_polling_scheduler_waits_for_the_next_attempt_and_never_runs_gone():
+    source = _source()
+    soon = (NOW + timedelta(minutes=10)).isoformat()
+    assert decide.due(SourceState("a"), source, NOW)  # never run
+    assert not decide.due(SourceState("a", next_attempt=soon), source, NOW)
+    assert decide.due(SourceState("a", next_attempt=soon), source, NOW + timedelta(minutes=10))
+    assert decide.due(SourceState("a", next_attempt=soon), source, NOW, slack_seconds=600)
+    gone = SourceState("a", failures=1, gone=True, gone_url=source.url, next_attempt=soon)
+    assert not decide.due(gone, source, NOW + timedelta(days=1))

@@ -58,3 +58,15 @@ def test_systemd_unit_stops_gracefully_and_restarts_on_failure() -> None:
     assert "feeds daemon" in service["ExecStart"] and "kill -HUP" in service["ExecReload"]
     assert service["ProtectSystem"] == "strict" and service["NoNewPrivileges"] == "yes"
     assert int(service["TimeoutStopSec"].rstrip("s")) > 8  # > the default shutdown_timeout
+
+
+def test_worker_template_unit_runs_one_worker_per_instance() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(DEPLOY / "feeds-worker@.service")
+    service = unit["Service"]
+    assert "feeds worker" in service["ExecStart"] and "%i" in service["ExecStart"]
+    assert service["KillSignal"] == "SIGTERM" and "kill -HUP" in service["ExecReload"]
+    assert service["RestartPreventExitStatus"] == "2"  # SQLite store / no queue tables
+    assert service["ProtectSystem"] == "strict" and service["NoNewPrivileges"] == "yes"
+    assert int(service["TimeoutStopSec"].rstrip("s")) > 8  # > the default shutdown_timeout

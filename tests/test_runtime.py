@@ -63,7 +63,7 @@ def test_a_daemon_job_obeys_the_fetch_section(http_server, write_config):
     assert collect_job(config, "src", NOW)["error_kind"] == "too-large"
 
 
-def test_a_daemon_job_skips_a_gone_source_as_run_does(http_server, write_config):
+def test_a_daemon_job_skips_a_gone_source_as_run_does(http_server, write_config, capsys):
     http_server.add("/feed.xml", b"", status=410)
     config = load_config(write_config, [source_yaml("src", http_server.url("/feed.xml"))])
     assert collect_job(config, "src", NOW)["error_kind"] == "http-4xx"
@@ -73,6 +73,8 @@ def test_a_daemon_job_skips_a_gone_source_as_run_does(http_server, write_config)
     with Runtime.open(config) as rt:
         state = load_state(rt.store, "src")
     assert state.gone and state.failures == 1 and state.gone_url == config.sources[0].url
+    assert main(["status", "-c", str(config.path)]) == 1
+    assert "src     gone (410)" in capsys.readouterr().out
 
 
 def test_robots_txt_is_fetched_once_for_every_runtime_on_the_store(http_server, write_config):
@@ -121,6 +123,7 @@ def test_a_long_retry_after_holds_the_source_back_in_the_state(http_server, writ
     with Runtime.open(config) as rt:
         state = load_state(rt.store, "src")
     assert state.next_attempt >= (NOW + timedelta(seconds=3600)).isoformat()
+    assert state.last_error["retry_after"] == 3600
     later = collect_job(config, "src", NOW + timedelta(minutes=30))
     assert later["waiting"].startswith("backing off after 1 failure(s) (http-5xx)")
     assert len(_requests(http_server, "/feed.xml")) == 1
@@ -134,3 +137,37 @@ def test_a_failing_cron_source_backs_off_by_its_real_period(http_server, write_c
     with Runtime.open(config) as rt:
         state = load_state(rt.store, "src")
     assert state.next_attempt >= (NOW + timedelta(days=1)).isoformat()  # not "1 h"
+
+
+def test_processes_meeting_a_new_host_together_fetch_its_robots_txt_once(tmp_path):
+    import threading
+    import time
+
+    from feeds.fetch.cache import HttpCache
+    from feeds.fetch.robots import RobotsCache
+    from feeds.store import open_store
+
+    fetched: list[str] = []
+    start = threading.Barrier(4)
+
+    def fetch(url: str) -> tuple[int, bytes]:
+        fetched.append(url)
+        time.sleep(0.3)  # a real fetch takes a while: long enough for all four to be asking
+        return 200, b"User-agent: *\nDisallow: /x/\n"
+
+    def process(results: list) -> None:  # its own store connection and caches, as a child has
+        store = open_store(str(tmp_path / "feeds.db"))
+        try:
+            robots = RobotsCache(3600, HttpCache(store))
+            start.wait()
+            results.append(robots.rules("http://a.example", fetch).allowed("http://a.example/x/1"))
+        finally:
+            store.close()
+
+    results: list[bool] = []
+    threads = [threading.Thread(target=process, args=(results,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == [False] * 4 and fetched == ["http://a.example/robots.txt"]

@@ -44,3 +44,34 @@ def test_without_a_hint_the_page_alone_cannot_tell():
     from feeds.extract import extract
 
     assert extract(ARTICLE, "http://x/").title == "东湖新闻网"
+
+
+def test_a_title_every_page_shares_is_the_site_name(http_server, write_config):
+    """A sitemap has no listing page: a title three pages share names the site."""
+    from feeds.sources import sitemap as sitemap_kind
+
+    headlines = ["东湖区举办第五届社区运动会", "东湖区新建三座公共停车场", "东湖区图书馆延长开放时间"]
+    urls = []
+    for i, headline in enumerate(headlines):
+        path = f"/sq/2023/1022/{i}.html"
+        http_server.add(path, ARTICLE.replace("东湖区举办第五届社区运动会", headline))
+        urls.append(f"<url><loc>{http_server.url(path)}</loc></url>")
+    http_server.add("/sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                    f'"http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>',
+                    "application/xml")
+    config = config_mod.load(write_config(f"""\
+sources:
+  - id: sm
+    kind: sitemap
+    url: {http_server.url('/sitemap.xml')}
+    allow_private: true
+    channel: news
+"""))
+    source = config.source("sm")
+    assert source is not None
+    fetcher = Fetcher()
+    try:
+        raws = sitemap_kind.collect(source, fetcher.for_source(source), NOW)
+    finally:
+        fetcher.close()
+    assert sorted(r.title for r in raws) == sorted(headlines)

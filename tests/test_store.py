@@ -150,3 +150,39 @@ def test_state_tables_keep_json_per_key(store):
         pass
     else:
         raise AssertionError("only the three state tables are key/JSON tables")
+
+
+def test_the_store_key_is_a_file_path_or_a_postgresql_url(write_config, capsys):
+    from feeds.cli import main
+
+    for value, message in (("mysql://u@h/db", "mysql:// is not a store"),
+                           ("postgresql://u@h/db?bogus=1", "not a valid PostgreSQL URL"),
+                           ('""', "must be an SQLite file path")):
+        cfg = write_config(f"store: {value}\nsources: []\n")
+        assert main(["check", "-c", str(cfg)]) == 2
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("sources.yaml:") and f": store: {message}" in line
+    cfg = write_config("store: postgresql://u@127.0.0.1:1/db\nsources: []\n")
+    assert main(["check", "-c", str(cfg)]) == 0
+    assert main(["publish", "-c", str(cfg)]) == 1  # nothing answers there: one line, exit 1
+    [line] = capsys.readouterr().err.strip().splitlines()[-1:]
+    assert line.startswith("error: store postgresql://127.0.0.1/db: cannot connect:")
+
+
+def test_a_nul_character_fails_no_write(store):
+    """PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD there."""
+    from feeds.model import Article
+
+    url = "http://a.example/nul\x00.html"
+    odd = Article(id="nul-1", url=url, title="t\x00", summary="", content_html="<p>x</p>",
+                  published=T0, updated=T0, guid="g\x00", source_id="s1", channel="news",
+                  tags=("a\x00",))
+    assert store.upsert(odd, T0)[0] == "new"
+    assert store.upsert(odd, T0)[0] == "unchanged"
+    other = dataclasses.replace(odd, source_id="s2", guid="")
+    assert store.upsert(other, T0)[0] == "unchanged"
+    [got] = store.recent(5)
+    assert got.url in (url, url.replace("\x00", "\ufffd")) and store.find_id(got.url) == "nul-1"
+    store.put_state("http_cache", url, {"etag": "\x00", "\x00": 1})
+    assert store.get_state("http_cache", got.url) in (
+        {"etag": "\x00", "\x00": 1}, {"etag": "\ufffd", "\ufffd": 1})

@@ -41,11 +41,12 @@ def test_a_reader_paging_by_stamp_during_concurrent_writes_misses_nothing(store_
         mark = ("", "")
         try:
             while True:
-                finished = done.is_set()  # read once more after the writers are done
-                for stamp, article_id, _ in db.changed_after(mark, 7):
+                finished = done.is_set()  # after the writers are done: read to the end
+                page = db.changed_after(mark, 7)
+                for stamp, article_id, _ in page:
                     seen.append((stamp, article_id))
                     mark = (stamp, article_id)
-                if finished:
+                if finished and not page:
                     return
         finally:
             db.close()
@@ -86,5 +87,63 @@ def test_writers_offering_the_same_article_at_once_store_it_once(store_url):
     try:
         assert db.count() == 10 and outcomes.count("new") == 10
         assert len({a.source_id for a in db.recent(20)}) >= 1
+    finally:
+        db.close()
+
+
+def test_the_store_reconnects_after_its_connections_were_cut(pg_url):
+    """What a PostgreSQL restart does to idle connections: the next call gets a new one."""
+    from contextlib import ExitStack
+
+    import psycopg
+
+    db = open_store(pg_url)
+    try:
+        db.upsert(make(1, 0), NOW)
+        with ExitStack() as held:  # four connections in the pool, all idle afterwards
+            for _ in range(4):
+                held.enter_context(db.pool.connection()).execute("SELECT 1")
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            cut = admin.execute("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                                ).fetchone()
+        assert cut and cut[0] >= 4
+        assert db.upsert(make(2, 0), NOW)[0] == "new"
+        assert db.count() == 2 and list(db.sitemap_rows())
+    finally:
+        db.close()
+
+
+def test_a_write_cut_off_mid_transaction_is_run_again_on_a_new_connection(pg_url):
+    """An upsert waiting inside its transaction loses its connection (as in a server restart):
+    it is retried on a fresh connection and stored once."""
+    import zlib
+
+    import psycopg
+
+    from feeds.store.postgres import LOCK_ARTICLE
+
+    db = open_store(pg_url)
+    article = make(1, 0)
+    key = zlib.crc32(article.url.encode("utf-8")) - 2**31
+    result: list[str] = []
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_advisory_lock(%s::int, %s::int)", (LOCK_ARTICLE, key))
+            writer = threading.Thread(target=lambda: result.append(db.upsert(article, NOW)[0]))
+            writer.start()
+            for _ in range(100):  # until the upsert waits on our lock, inside its transaction
+                waiting = admin.execute("SELECT pid FROM pg_stat_activity WHERE "
+                                        "wait_event_type = 'Lock' AND datname = "
+                                        "current_database()").fetchall()
+                if waiting:
+                    break
+                threading.Event().wait(0.05)
+            assert waiting
+            admin.execute("SELECT pg_terminate_backend(%s)", (waiting[0][0],))
+            threading.Event().wait(0.3)
+            admin.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", (LOCK_ARTICLE, key))
+            writer.join(30)
+        assert result == ["new"] and db.count() == 1
     finally:
         db.close()

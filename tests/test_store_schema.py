@@ -138,3 +138,25 @@ def test_processes_creating_one_store_at_once_apply_each_step_once(store_url):
     assert opened[0].schema_version() == schema.latest(opened[0].dialect)
     for db in opened:
         db.close()
+
+
+def test_long_running_commands_check_the_version_before_they_start(store_url, write_config):
+    """The daemon and workers (in a process of their own, as ops start them) refuse a store
+    they do not know the schema of, in one line, exit 2, instead of running against it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cfg = write_config(f"store: {store_url}\nsources: []\n")
+    open_store(store_url).close()
+    _insert_version(store_url, 999)
+    feeds = str(Path(sys.executable).parent / "feeds")
+    commands = ["daemon", "status", "remove"] + (["worker"] if "://" in store_url else [])
+    for command in commands:
+        extra = ["no-such-id"] if command == "remove" else []
+        done = subprocess.run([feeds, command, "-c", str(cfg), *extra], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 2, (command, done.stderr)
+        [line] = done.stderr.strip().splitlines()
+        assert line.endswith("schema version 999 is newer than this feeds knows "
+                             f"({schema.latest('sqlite')}); run the newer feeds"), command

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
@@ -21,19 +22,24 @@ from ..errors import ExtractError
 from ..model import Image, RawArticle
 from ..urls import lazy_source
 from . import body as body_mod
+from . import labels, wechat
 from . import meta as meta_mod
+from .dates_choice import choose_dates
 
 __all__ = ["extract", "parse_html", "select", "FIELDS"]
 
 FIELDS = ("title", "published", "updated", "body", "lead", "origin", "editor", "authors", "tags",
           "image")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _SPLIT_NAMES = re.compile(r"[、,，;；/]|\s{2,}| 和 ")
 
 
 def parse_html(text: str, url: str = "") -> lhtml.HtmlElement:
-    """Parse decoded HTML with lxml (an XML declaration would make lxml refuse a str)."""
-    text = _XML_DECL.sub("", text, count=1)
+    """Parse decoded HTML with lxml (an XML declaration would make lxml refuse a str).
+    Characters XML forbids go first: lxml keeps them in text nodes, then refuses to set any
+    text holding one (the clutter pass moving a tail would crash on a NUL)."""
+    text = _FORBIDDEN.sub("", _XML_DECL.sub("", text, count=1))
     try:
         root = lhtml.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError) as e:
@@ -93,29 +99,30 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
     for name, rule in rules.items():
         if name != "body" and (values := _values(root, rule)):
             got[name], how[name] = values, f"rule {rule.css}"
+    body_rule = rules.get("body")
+    if wechat.is_wechat(url, root):
+        wechat.prepare(root)
+        for name, (value, source) in wechat.fields(root, meta.metas, meta.scripts).items():
+            if name not in got:
+                got[name], how[name] = [value], source
+        body_rule = body_rule or Rule(wechat.BODY_CSS)
     title: str = _one(got, "title")
     if not title:
         title, title_how, how["title candidates"] = meta_mod.find_title(root, meta, site_names)
         title = _generic(how, "title", (title, title_how))
-    text_all = meta_mod.visible_text(root)
-    if "published" not in got or "updated" not in got:
-        published, updated = meta_mod.find_dates(root, meta, text_all, title)
-        if "published" not in got:
-            got["published"] = [_generic(how, "published", published)]
-        if "updated" not in got:
-            got["updated"] = [_generic(how, "updated", updated)]
-    for name in ("origin", "editor", "authors", "lead"):
-        if name not in got:
-            avoid = meta.site_name if name == "origin" else ""
-            got[name] = [_generic(how, name, meta_mod.find_label(text_all, name, avoid))]
-    if "authors" not in got or not _one(got, "authors"):
-        by_meta = meta.first("author", "article:author")
-        got["authors"] = [_generic(how, "authors", by_meta if by_meta[0] else _ld_author(meta))]
+    text_all = meta_mod.article_text(root)
+    _dates(got, how, root, meta, text_all, title, url)
+    _labels(got, how, root, text_all, title, meta, site_names)
     tags = got.get("tags") or list(_generic(how, "tags", meta_mod.find_tags(root, meta)))
     image = _image(got, how, root, meta)
     canonical = next((el.get("href", "") for el in root.iter("link")
                       if (el.get("rel") or "").lower() == "canonical"), "")
-    content = _body(root, text, rules.get("body"), remove, how, fallback)
+    content = _body(root, text, body_rule, remove, how, fallback)
+    if not _one(got, "authors"):
+        found = _late_author(content, meta, url, site_names)
+        if found[0] and found[0] == _one(got, "editor"):
+            found = ("", "")  # a CMS that files the 责任编辑 as the page's author
+        got["authors"] = [_generic(how, "authors", found)]
     return RawArticle(
         url=url, title=title, summary=_one(got, "lead"), content_html=content,
         published=_one(got, "published") or None, updated=_one(got, "updated") or None,
@@ -124,6 +131,70 @@ def extract(text: str, url: str, rules: Mapping[str, Rule] | None = None,
         language=root.get("lang", "") or meta.metas.get("content-language", ""),
         canonical_url=canonical, provenance=how,
     )
+
+
+def _dates(got: dict[str, Any], how: dict[str, str], root: lhtml.HtmlElement,
+           meta: meta_mod.PageMeta, text: str, title: str, url: str) -> None:
+    if "published" in got and "updated" in got:
+        return
+    published, updated, considered = choose_dates(root, meta.metas, meta.ld, meta.scripts,
+                                                  text, title, url)
+    how["date candidates"] = "\n".join(f"{c.kind:16} {c.value!r}  [{c.why}]" for c in considered)
+    if "published" not in got:
+        got["published"] = [_generic(how, "published", published)]
+    if "updated" not in got:
+        got["updated"] = [_generic(how, "updated", updated)]
+
+
+# Elements whose class or id may name the article's source (checked by labels.origin_by_markup).
+_SOURCE_NAMED = etree.XPath("//*[contains(@class, 'source') or contains(@id, 'source') or "
+                            "contains(@id, 'from') or contains(@class, 'from') or "
+                            "contains(@class, 'laiyuan') or contains(@id, 'laiyuan')]")
+
+
+def _labels(got: dict[str, Any], how: dict[str, str], root: lhtml.HtmlElement, text: str,
+            title: str, meta: meta_mod.PageMeta, site_names: Iterable[str]) -> None:
+    """来源, 责任编辑, 导言 and 作者 by their labels from just above the headline on; then a
+    byline near the headline."""
+    above, at = labels.label_scope(text, title)
+    sites = {meta.site_name, meta.metas.get("og:site_name", ""), *site_names} - {""}
+    for name in ("origin", "editor", "authors", "lead"):
+        if name not in got:  # after the headline first; an info line just above it next
+            avoid = sites if name == "origin" else set()
+            found = labels.find_label(text, name, avoid, at)
+            if not found[0] and above < at:
+                found = labels.find_label(text[:at], name, avoid, above)
+            got[name] = [_generic(how, name, found)]
+    if not _one(got, "origin"):
+        named = [(f"{el.get('class', '')} {el.get('id', '')}", el.text_content())
+                 for el in _SOURCE_NAMED(root)]
+        got["origin"] = [_generic(how, "origin", labels.origin_by_markup(named, meta.metas,
+                                                                          sites))]
+    if not _one(got, "authors"):
+        got["authors"] = [_generic(how, "authors",
+                                   labels.find_byline(text, *labels.near_headline(text, title)))]
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _late_author(content: str, meta: meta_mod.PageMeta, url: str, site_names: Iterable[str]
+                 ) -> tuple[str, str]:
+    """A byline at the start or end of the body, else a declared author that looks like a
+    person (metadata, JSON-LD)."""
+    body = _TAGS.sub("\n", content)
+    lines = "\n".join(t for t in (line.strip() for line in body.splitlines()) if t)
+    for span, closing in (((0, 150), False), ((max(0, len(lines) - 150), len(lines)), True)):
+        found = labels.find_byline(lines, *span, closing=closing)
+        if found[0]:
+            return found[0], "byline in the body"
+    if (found := labels.report_byline(lines))[0]:
+        return found
+    host = urlsplit(url).hostname or ""
+    for value, source in (meta.first("author", "article:author"), _ld_author(meta)):
+        if value and labels.person_like(value, host, {meta.site_name, *site_names}):
+            return value, source
+    return "", ""
 
 
 def _ld_author(meta: meta_mod.PageMeta) -> tuple[str, str]:

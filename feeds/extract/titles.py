@@ -34,6 +34,8 @@ _TAG_WEIGHT = {"h1": 2.0, "h2": 1.0, "class": 1.0, "h3": 0.5, "text": 0.0}
 _RANK = {"h1": 0, "h2": 1, "class": 2}
 _DECLARED = ("ld", "og", "twitter", "meta", "title")
 _MIN, _MAX = 4, 150
+_SITE_SHAPE = re.compile(r"[^\s:：,，。!?！？]{1,8}\s?(?:网|網|新闻网|新聞網|电子报|電子報|在线|在線|"
+                         r"新闻中心|新聞中心)")
 _LOGO = 12  # a site's name is short; a headline that holds an icon is not a logo
 
 
@@ -169,9 +171,11 @@ def _agrees(visible: str, declared: _Declared) -> str:
 
 
 def _title_ends(declared: list[Candidate]) -> set[str]:
-    """The last part of each declared title: usually the site's name, so never taken blind
-    (but a visible heading agreeing with it may still be the headline: 站点 - 标题)."""
-    return {parts[-1] for c in declared if len(parts := split_title(c.key)) > 1}
+    """The last part of each declared title (usually the site's name, so never taken blind,
+    though a visible heading agreeing with it may still be the headline: 站点 - 标题), and any
+    declared text shaped like a site's name (公视新闻网, 经济参考网)."""
+    ends = {parts[-1] for c in declared if len(parts := split_title(c.key)) > 1}
+    return ends | {p for c in declared for p in split_title(c.key) if _SITE_SHAPE.fullmatch(p)}
 
 
 def _site_names(metas: dict[str, str], hints: Iterable[str], root: lhtml.HtmlElement

@@ -21,7 +21,7 @@ def read_body(raw: Any, url: str, headers: dict[str, str], max_bytes: int,
               deadline: float) -> bytes:
     """Return the decoded body of urllib3 response `raw`; raise FetchError when a cap is hit."""
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError("too-large", url, f"Content-Length {declared} exceeds {max_bytes} bytes")
     decoder = _Decoder(headers.get("content-encoding", ""), url)
     out = bytearray()

@@ -16,6 +16,9 @@ __all__ = ["decode", "normalise_charset"]
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
               "cp936": "gb18030", "ascii": "utf-8", "us-ascii": "utf-8",
               "iso-8859-1": "cp1252", "latin-1": "cp1252", "big5": "big5hkscs"}
+# Text codecs that are no character set of a document (escapes, host names, a codec that fails).
+_NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined",
+                 "utf-7"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
@@ -28,9 +31,12 @@ def normalise_charset(name: str) -> str | None:
     name = name.strip().strip("\"'").lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
         return None
+    # rot13, hex, base64, zlib ... are codecs too, but not text encodings: not a charset
+    text = getattr(info, "_is_text_encoding", True) and info.name not in _NOT_CHARSETS
+    return info.name if text else None
 
 
 def decode(body: bytes, declared: str = "", *, xml: bool = False) -> str:
@@ -41,19 +47,25 @@ def decode(body: bytes, declared: str = "", *, xml: bool = False) -> str:
         if codec:
             try:
                 return _strip_bom(body.decode(codec))
-            except UnicodeDecodeError:
+            except (UnicodeError, LookupError, ValueError):  # idna, punycode ... raise others
                 continue
     # A declared charset with a few broken bytes (truncated GB pages) beats guessing.
     for candidate in candidates[:-1]:
         codec = normalise_charset(candidate)
         if codec and codec != "utf-8":
-            text = body.decode(codec, errors="replace")
+            try:
+                text = body.decode(codec, errors="replace")
+            except (UnicodeError, LookupError, ValueError):
+                continue
             if text.count("\ufffd") <= max(3, len(text) // 2000):
                 return _strip_bom(text)
     best = from_bytes(body[:200_000]).best()
     if best is not None:
         codec = normalise_charset(best.encoding) or "utf-8"
-        return _strip_bom(body.decode(codec, errors="replace"))
+        try:
+            return _strip_bom(body.decode(codec, errors="replace"))
+        except (UnicodeError, LookupError, ValueError):
+            pass
     return body.decode("utf-8", errors="replace")
 
 

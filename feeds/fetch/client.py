@@ -1,8 +1,8 @@
 """The Fetcher: one pooled requests.Session, and every HTTP rule in one place.
 
 A `get` goes: recorded permanent redirects -> address guard -> robots.txt -> per-host gate ->
-request (timeouts) -> capped body -> retries (connect errors, 5xx, 429) -> redirects (capped,
-loops detected, 301/308 recorded) -> status and challenge classification -> conditional-GET
+request to the checked address (timeouts) -> capped body -> retries (connect errors, 5xx, 429)
+-> redirects (capped, loops detected; 301/308 recorded once the target is accepted) -> status and challenge classification -> conditional-GET
 bookkeeping (304 or same body -> NotModified).
 """
 
@@ -21,7 +21,6 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import getproxies
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from .. import __version__
 from ..config import Config, FetchSettings, Source
@@ -30,7 +29,8 @@ from .body import read_body
 from .cache import HttpCache, body_hash
 from .classify import challenge_reason
 from .guard import check_url
-from .hosts import HostGates, host_of, run_lanes
+from .hosts import Gates, HostGates, host_of, run_lanes
+from .pinning import PinnedAdapter, pinned
 from .response import Fetched, GoneError, NotModified
 from .retry import RETRY_STATUSES, parse_retry_after, retry_delay
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
@@ -61,17 +61,31 @@ USER_AGENT = user_agent()
 
 @dataclass(frozen=True)
 class Policy:
-    """What a source allows: private addresses (tests, intranets), ignoring robots.txt."""
+    """What a source allows: private addresses (tests, intranets), ignoring robots.txt, and
+    which local files it may read (`local`: file paths, or folders ending in '/'). A link a
+    source offers or a redirect never widens this: file: is read only where `local` says."""
 
     allow_private: bool = False
     respect_robots: bool = True
+    local: tuple[str, ...] = ()
+
+    def may_read(self, url: str) -> bool:
+        """True when the file: URL names a file this policy allows (after resolving .. and
+        symbolic links, so neither can climb out of an allowed folder)."""
+        path = _local_path(url)
+        for allowed in self.local:
+            root = Path(allowed).resolve()
+            if path == root or (allowed.endswith("/") and path.is_relative_to(root)):
+                return True
+        return False
 
 
 class Fetcher:
     """Fetches URLs politely and defensively; safe to share between threads."""
 
     def __init__(self, settings: FetchSettings | None = None, user_agent: str = USER_AGENT,
-                 store: Store | None = None, policy: Policy = Policy(), rng: random.Random | None = None):
+                 store: Store | None = None, policy: Policy = Policy(), rng: random.Random | None = None,
+                 gates: Gates | None = None):
         self.settings = settings or FetchSettings()
         self.policy = policy
         self.session = requests.Session()
@@ -79,23 +93,24 @@ class Fetcher:
         # (proxy variables, .netrc): it costs more than the request itself on a fast host, and
         # .netrc credentials have no business being sent to feed sites.
         self.session.trust_env = bool(getproxies())
-        adapter = HTTPAdapter(pool_connections=64, max_retries=0,
-                              pool_maxsize=max(10, self.settings.per_host * 4))
+        adapter = PinnedAdapter(pool_connections=64, max_retries=0,
+                                pool_maxsize=max(10, self.settings.per_host * 4))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": user_agent, "Accept": ACCEPT,
                                      "Accept-Encoding": "gzip, deflate"})
         self.cache = HttpCache(store)
         self.robots = RobotsCache(self.settings.robots_ttl, self.cache)
-        self.gates = HostGates(self.settings.per_host)
+        self.gates: Gates = gates or HostGates(self.settings.per_host)
         self.rng = rng or random.Random()
 
     @classmethod
-    def from_config(cls, config: Config, store: Store | None = None) -> Fetcher:
+    def from_config(cls, config: Config, store: Store | None = None,
+                    gates: Gates | None = None) -> Fetcher:
         """The fetcher a unit of work uses (build it through feeds.runtime): the config's
         fetch settings, a User-Agent naming site.contact_url, validators in `store`."""
         agent = user_agent(config.site.contact_url or config.site.base_url)
-        return cls(config.fetch, agent, store)
+        return cls(config.fetch, agent, store, gates=gates)
 
     def for_source(self, source: Source, conditional: bool = False) -> SourceFetcher:
         """This fetcher bound to `source`'s policy; with `conditional`, the source's own URL
@@ -111,16 +126,22 @@ class Fetcher:
         NotModified. New validators go to `pending` (saved by the caller once the content was
         processed) or, without `pending`, straight to the store.
         """
-        if url.startswith("file:"):
-            return _read_file(url, self.settings.max_bytes)
         policy = policy or self.policy
+        if url.startswith("file:"):
+            if not policy.may_read(url):
+                raise FetchError("blocked", url, "file: URLs are read only for a source's own "
+                                 "configured URL, never for links it offers")
+            return _read_file(url, self.settings.max_bytes)
         start = self.cache.resolve(url)
         entry = self.cache.get(start) if conditional else {}
         sent = HttpCache.validators(entry)
-        fetched = self._follow(start, sent, policy, self.settings.max_bytes)
+        moves: dict[str, str] = {}
+        fetched = self._follow(start, sent, policy, self.settings.max_bytes, moves=moves)
         if fetched.status == 304 and sent:
+            self._remember(moves, pending)
             raise NotModified(url, "304")
         _raise_for_status(fetched)
+        self._remember(moves, pending)  # only now: the target was fetched and accepted
         if not conditional:
             return fetched
         fresh = {"etag": fetched.headers.get("etag", ""), "sha256": body_hash(fetched.body),
@@ -128,7 +149,7 @@ class Fetcher:
         if pending is None:
             self.cache.update(start, **fresh)
         else:
-            pending[start] = fresh
+            pending.setdefault(start, {}).update(fresh)
         if entry.get("sha256") == fresh["sha256"]:
             raise NotModified(url, "same body")
         return fetched
@@ -148,11 +169,24 @@ class Fetcher:
 
     def close(self) -> None:
         self.session.close()
+        self.gates.close()
+
+    def _remember(self, moves: dict[str, str], pending: dict[str, dict[str, Any]] | None) -> None:
+        """Record permanent redirects whose target answered with content we accepted; with
+        `pending`, only once the caller commits (the content was processed, too)."""
+        for old, new in moves.items():
+            log.warning("%s moved permanently to %s (update sources.yaml)", old, new)
+            if pending is None:
+                self.cache.update(old, moved_to=new)
+            else:
+                pending.setdefault(old, {})["moved_to"] = new
 
     # --- one URL, following redirects ---------------------------------------------------
 
     def _follow(self, url: str, headers: dict[str, str], policy: Policy, max_bytes: int,
-                robots: bool = True) -> Fetched:
+                robots: bool = True, moves: dict[str, str] | None = None) -> Fetched:
+        """The final response after redirects; permanent ones go to `moves` (old -> new) for
+        the caller to remember once the target is accepted."""
         chain = [url]
         for _ in range(self.settings.max_redirects + 1):
             fetched = self._with_retries(url, headers, policy, max_bytes, robots)
@@ -162,9 +196,8 @@ class Fetcher:
             target = urldefrag(urljoin(url, location))[0]
             if target in chain:
                 raise FetchError("http-4xx", chain[0], "redirect loop: " + " -> ".join(chain + [target]))
-            if fetched.status in PERMANENT:
-                self.cache.update(url, moved_to=target)
-                log.warning("%s moved permanently to %s (update sources.yaml)", url, target)
+            if fetched.status in PERMANENT and moves is not None:
+                moves[url] = target
             chain.append(target)
             url = target
         raise FetchError("http-4xx", chain[0], f"more than {self.settings.max_redirects} "
@@ -196,7 +229,7 @@ class Fetcher:
 
     def _once(self, url: str, headers: dict[str, str], policy: Policy, max_bytes: int,
               robots: bool) -> Fetched:
-        check_url(url, policy.allow_private)
+        address = check_url(url, policy.allow_private)
         host = host_of(url)
         delay = self.settings.min_delay
         if robots and policy.respect_robots:
@@ -206,7 +239,8 @@ class Fetcher:
                 raise FetchError("robots-disallowed", url, reason)
             delay = max(delay, min(rules.crawl_delay(), self.settings.max_crawl_delay))
         with self.gates.slot(host, delay):
-            response = self._send(url, headers)
+            with pinned(urlsplit(url).hostname or "", address):  # connect where we checked
+                response = self._send(url, headers)
             with response:
                 return self._receive(response, url, max_bytes)
 
@@ -294,8 +328,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _local_path(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path)).resolve()
+
+
 def _read_file(url: str, max_bytes: int) -> Fetched:
-    path = Path(unquote(urlsplit(url).path))
+    path = _local_path(url)
     try:
         if path.stat().st_size > max_bytes:
             raise FetchError("too-large", url, f"file exceeds {max_bytes} bytes")

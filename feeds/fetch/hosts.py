@@ -1,6 +1,11 @@
 """Per-host politeness: at most `per_host` requests in flight to one host and request starts
 spaced by at least a delay (the configured minimum or the host's Crawl-delay); `lanes` runs
-many URLs over a bounded thread pool so that different hosts proceed in parallel."""
+many URLs over a bounded thread pool so that different hosts proceed in parallel.
+
+`HostGates` keeps the state in this process's memory; `gates_for(store_location)` picks the
+backend that every process sharing the store also sees: PostgreSQL tables (gates_pg.py) for
+workers on several machines, lock files beside an SQLite store (gates_file.py) for the daemon's
+child processes."""
 
 from __future__ import annotations
 
@@ -9,11 +14,14 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from typing import TypeVar
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["HostGates", "host_of", "run_lanes"]
+from ..config import FetchSettings
+
+__all__ = ["Gates", "HostGates", "gates_for", "host_of", "run_lanes", "shared_gates"]
 
 T = TypeVar("T")
 
@@ -22,6 +30,38 @@ def host_of(url: str) -> str:
     """The politeness key of a URL: scheme and authority, lower case ('' for file: URLs)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
+
+
+class Gates(Protocol):
+    """What the fetcher asks of a politeness backend."""
+
+    def slot(self, host: str, delay: float) -> AbstractContextManager[None]: ...
+
+    def defer(self, host: str, seconds: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def shared_gates(store_location: str, settings: FetchSettings) -> Gates:
+    """The gates every process on `store_location` shares, for the `fetch:` settings; a slot's
+    lease is the longest one request may take (connect + total timeout, and a margin)."""
+    lease = settings.connect_timeout + settings.total_timeout + 10
+    return gates_for(store_location, settings.per_host, lease)
+
+
+def gates_for(store_location: str, per_host: int, lease: float) -> Gates:
+    """The gates every process using `store_location` shares (`lease`: the longest a request
+    may hold a slot, the backstop should its holder forget it; PostgreSQL only)."""
+    if store_location.startswith(("postgresql://", "postgres://")):
+        from .gates_pg import PgHostGates
+
+        return PgHostGates(store_location, per_host, lease)
+    if store_location and store_location != ":memory:":
+        from .gates_file import FileHostGates
+
+        path = Path(store_location)
+        return FileHostGates(path.parent / f".{path.name}.hosts", per_host)
+    return HostGates(per_host)
 
 
 class _Gate:
@@ -62,6 +102,9 @@ class HostGates:
         gate = self._gate(host)
         with self._lock:
             gate.next_start = max(gate.next_start, self.clock() + seconds)
+
+    def close(self) -> None:
+        pass
 
 
 def run_lanes(items: Iterable[str], work: Callable[[str], T], per_host: int, workers: int

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.robotparser import RobotFileParser
 
 if TYPE_CHECKING:
@@ -89,7 +90,9 @@ class RobotsCache:
 
     One lock per host so that concurrent requests to a new host fetch robots.txt once. Parsed
     rules stay in memory; the fetched status and text go to `cache` (when given) with their
-    wall-clock time, for the other processes on the same store.
+    wall-clock time, for the other processes on the same store. Processes that meet a new host
+    together settle who fetches with a claim in the cache (last writer wins); the others wait
+    for its copy.
     """
 
     def __init__(self, ttl: float, cache: HttpCache | None = None,
@@ -105,30 +108,63 @@ class RobotsCache:
         with self._lock:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
-            for lookup in (self._rules.get, self._stored):  # memory first, then the store
-                cached = lookup(host)
-                if cached is not None and self._fresh(cached):
-                    self._rules[host] = cached
-                    return cached
-            status, body = fetch(host + "/robots.txt")
-            rules = parse(status, body, self.clock())
-            self._rules[host] = rules
-            # a 5xx "disallow all" is not shared: the next process asks again instead of
-            # keeping a whole host blocked for robots_ttl after one bad minute
-            if self.cache is not None and status < 500:
-                self.cache.update(host + "/robots.txt", robots_status=status,
-                                  robots_text=body.decode("utf-8", "replace"),
-                                  robots_at=rules.fetched_at)
-            return rules
+            cached = self._rules.get(host)
+            if cached is None or not self._fresh(cached):
+                cached = self._shared(host, fetch) if self.cache else self._fetch(host, fetch)
+                self._rules[host] = cached
+            return cached
 
     def _fresh(self, rules: Robots) -> bool:
         return 0 <= self.clock() - rules.fetched_at < self.ttl
 
-    def _stored(self, host: str) -> Robots | None:
-        if self.cache is None:
-            return None
-        entry = self.cache.get(host + "/robots.txt")
-        if "robots_at" not in entry:
-            return None
-        return parse(int(entry["robots_status"]), entry["robots_text"].encode("utf-8"),
-                     float(entry["robots_at"]))
+    def _fetch(self, host: str, fetch: Callable[[str], tuple[int, bytes]]) -> Robots:
+        status, body = fetch(host + "/robots.txt")
+        rules = parse(status, body, self.clock())
+        # a 5xx "disallow all" is not shared: the next process asks again instead of
+        # keeping a whole host blocked for robots_ttl after one bad minute
+        if self.cache is not None and status < 500:
+            self.cache.update(host + "/robots.txt", robots_status=status,
+                              robots_text=body.decode("utf-8", "replace"),
+                              robots_at=rules.fetched_at)
+        return rules
+
+    def _shared(self, host: str, fetch: Callable[[str], tuple[int, bytes]]) -> Robots:
+        """The stored copy when fresh; else wait while another process holds a fresh claim
+        (at most CLAIM_TTL), else claim the fetch and do it."""
+        assert self.cache is not None
+        url, give_up = host + "/robots.txt", self.clock() + CLAIM_TTL
+        while True:
+            entry = self.cache.get(url)
+            stored = _from_entry(entry)
+            if stored is not None and self._fresh(stored):
+                return stored
+            now = self.clock()
+            if now < give_up and _claimed(entry, now):
+                time.sleep(CLAIM_POLL)
+                continue
+            token = uuid.uuid4().hex
+            self.cache.update(url, robots_claim=token, robots_claim_at=now)
+            time.sleep(CLAIM_SETTLE)  # let a simultaneous claim land: the last one wins
+            if self.clock() < give_up and self.cache.get(url).get("robots_claim") != token:
+                continue
+            try:
+                return self._fetch(host, fetch)
+            finally:
+                self.cache.update(url, robots_claim="")
+
+
+CLAIM_TTL = 30.0  # seconds a claim holds the others back (the claimant may have died)
+CLAIM_POLL = 0.05
+CLAIM_SETTLE = 0.05
+
+
+def _claimed(entry: dict[str, Any], now: float) -> bool:
+    return bool(entry.get("robots_claim")) and (
+        0 <= now - float(entry.get("robots_claim_at", 0)) < CLAIM_TTL)
+
+
+def _from_entry(entry: dict[str, Any]) -> Robots | None:
+    if "robots_at" not in entry:
+        return None
+    return parse(int(entry["robots_status"]), entry["robots_text"].encode("utf-8"),
+                 float(entry["robots_at"]))

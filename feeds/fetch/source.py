@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ..config import Config, Source
 from ..errors import FetchError
+from ..urls import absolute
 from .client import Fetcher, Policy
 from .response import Fetched
 
-__all__ = ["SourceFetcher", "policy_notes"]
+__all__ = ["SourceFetcher", "local_files", "policy_notes"]
 
 
 class SourceFetcher:
@@ -23,7 +26,7 @@ class SourceFetcher:
         self.source = source
         self.conditional = conditional
         self.settings = fetcher.settings
-        self.policy = Policy(source.allow_private, source.respect_robots)
+        self.policy = Policy(source.allow_private, source.respect_robots, local_files(source))
         self.pending: dict[str, dict[str, Any]] = {}
 
     def get(self, url: str, *, conditional: bool | None = None) -> Fetched:
@@ -40,6 +43,18 @@ class SourceFetcher:
         for url, entry in self.pending.items():
             self.fetcher.cache.update(url, **entry)
         self.pending.clear()
+
+
+def local_files(source: Source) -> tuple[str, ...]:
+    """The local files a source may read: its own configured file: URLs; for an `html` source
+    whose listing is a local file (an offline copy of a site), the files in that folder too,
+    since its article and next-page links point there. Nothing for an http(s) source."""
+    own = [source.url, *(getattr(source.options, "urls", ()) if source.kind == "html" else ())]
+    files = [str(Path(unquote(urlsplit(absolute(source.url, u)).path)))
+             for u in own if absolute(source.url, u).startswith("file:")]
+    if source.kind == "html" and source.url.startswith("file:"):
+        files.append(str(Path(files[0]).parent) + "/")
+    return tuple(files)
 
 
 def policy_notes(config: Config) -> list[str]:

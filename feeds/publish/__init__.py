@@ -7,6 +7,7 @@ then (only if URLs were added or changed) notifies hubs and search engines.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from .notify import Outcome, notify
 from .share import publish_share
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
 from .topics import publish_topics
+from .variants import Variant, open_variants, render_variant_feeds
 from .writer import write_if_changed
 
 __all__ = ["PublishResult", "publish"]
@@ -58,14 +60,21 @@ def publish(config: Config, store: Store, now: datetime, send: bool = True) -> P
     changed_feeds = [site.absolute(spec.path(fmt)) for spec in specs
                      for fmt in FORMATS.values()
                      if result.write(out, spec.path(fmt), fmt.render(site, spec))]
+    variants = open_variants(config)  # 繁體 copies under zh-hant-tw/ ...
+    changed_feeds += render_variant_feeds(variants, specs, lambda rel, data: result.write(
+        out, rel, data))
     topic_specs, topic_files = publish_topics(config, store, lambda rel, data: result.write(
-        out, rel, data))  # topic feeds: only those whose articles changed are rendered
+        out, rel, data), variants)  # topic feeds: only those whose articles changed are rendered
     changed_feeds += [site.absolute(rel) for rel in topic_files]
     for name in STYLESHEETS:
-        result.write(out, f"style/{name}", resources.files(__package__).joinpath(
-            "style", name).read_bytes())
+        data = resources.files(__package__).joinpath("style", name).read_bytes()
+        result.write(out, f"style/{name}", data)
+        for variant in variants:  # variant feeds point at their own (converted) stylesheet
+            result.write(out, f"{variant.prefix}style/{name}", variant.page(f"style/{name}", data))
     _sitemaps(config, store, now, mark, result)
-    _pages(config, specs + topic_specs, result)
+    _pages(config, specs + topic_specs, result, variants)
+    for variant in variants:
+        variant.save()
     if config.share.enabled:  # per-article share pages, only what changed
         shared = publish_share(config, store, now)
         result.written += shared.written
@@ -93,12 +102,28 @@ def _sitemaps(config: Config, store: Store, now: datetime, mark: Mark, result: P
         result.write(out, f"{config.notify.indexnow_key}.txt", config.notify.indexnow_key.encode())
 
 
-def _pages(config: Config, specs: list[FeedSpec], result: PublishResult) -> None:
+def _pages(config: Config, specs: list[FeedSpec], result: PublishResult,
+           variants: list[Variant]) -> None:
+    """feeds.html, feeds.opml and sitemap.html; the originals list every variant's feeds too,
+    and each variant gets its own converted copies."""
+    listed = specs + [v.listed(s) for v in variants for s in specs]
+    _write_pages(config, listed, specs, result, None)
+    for variant in variants:
+        _write_pages(dataclasses.replace(config, site=variant.site), specs, specs, result,
+                     variant)
+
+
+def _write_pages(config: Config, listed: list[FeedSpec], specs: list[FeedSpec],
+                 result: PublishResult, variant: Variant | None) -> None:
     out, site, n = config.output_path, config.site, config.sitemaps.html_latest
-    result.write(out, "feeds.html", directory.render_html(site, specs))
-    result.write(out, "feeds.opml", directory.render_opml(site, specs))
     latest = {s.key.split(":", 1)[1]: list(s.articles[:n]) for s in specs
               if s.key.startswith("channel:")}
     urls = result.sitemaps.shard_urls if result.sitemaps else []
     index = [result.sitemaps.index_url] if result.sitemaps and result.sitemaps.index_url else []
-    result.write(out, "sitemap.html", sitemap_html.render(config, specs, latest, index + urls))
+    pages = {"feeds.html": directory.render_html(site, listed),
+             "feeds.opml": directory.render_opml(site, listed),
+             "sitemap.html": sitemap_html.render(config, specs, latest, index + urls)}
+    for rel, data in pages.items():
+        if variant is not None:
+            rel, data = variant.prefix + rel, variant.page(rel, data)
+        result.write(out, rel, data)

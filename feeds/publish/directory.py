@@ -19,7 +19,9 @@ def render_html(site: Site, specs: list[FeedSpec]) -> bytes:
         urls = [E.LI(fmt.label, "：", link(site.absolute(spec.path(fmt)),
                                           site.absolute(spec.path(fmt)), type=fmt.mime))
                 for fmt in FORMATS.values()]
-        items.append(E.LI(E.STRONG(spec.title), E.UL(*urls)))
+        label = [f"（{spec.language}）"] if spec.language else []
+        items.append(E.LI(E.STRONG(spec.title), *label, E.UL(*urls),
+                          **({"lang": spec.language} if spec.language else {})))
     body = [
         E.P("把下面的订阅地址复制到 RSS 阅读器（如 Feedly、Inoreader、NetNewsWire、"
             "Thunderbird）里即可订阅，新文章会自动送达。", {"class": "muted"}),
@@ -43,6 +45,6 @@ def render_opml(site: Site, specs: list[FeedSpec]) -> bytes:
     for spec in specs:
         etree.SubElement(body, "outline", type="rss", text=spec.title, title=spec.title,
                          xmlUrl=site.absolute(spec.path(FORMATS["rss"])), htmlUrl=spec.link,
-                         description=spec.description, language=site.language)
+                         description=spec.description, language=spec.language or site.language)
     return etree.tostring(root.getroottree(), pretty_print=True, xml_declaration=True,
                           encoding="UTF-8")

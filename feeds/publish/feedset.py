@@ -13,6 +13,7 @@ from typing import Any
 from ..config import Config
 from ..model import Article
 from ..store import Store
+from .twins import collapse  # one story under two URLs: once per feed
 
 __all__ = ["FeedFormat", "FeedSpec", "categories", "feed_specs", "newest_change"]
 
@@ -43,6 +44,7 @@ class FeedSpec:
     channel_titles: dict[str, str] = field(default_factory=dict, compare=False)
     hubs: tuple[str, ...] = ()
     ttl: int = 30
+    language: str = ""  # a variant's copy (zh-Hant-TW ...), as the directory lists it
 
     def path(self, fmt: FeedFormat) -> str:
         return f"{self.folder}{fmt.file}"
@@ -55,25 +57,25 @@ def feed_specs(config: Config, store: Store) -> list[FeedSpec]:
     common: dict[str, Any] = {"channel_titles": {c.id: c.title for c in config.channels},
               "hubs": opts.hubs, "ttl": opts.ttl}
     specs = [FeedSpec("site", "", site.title, site.description or site.title, site.home_url,
-                      tuple(store.recent(limit)), **common)]
+                      collapse(store.recent(limit)), **common)]
     for channel in config.channels:
         specs.append(FeedSpec(
             f"channel:{channel.id}", f"channels/{channel.id}/",
             f"{site.title} - {channel.title}", channel.description or f"{site.title} {channel.title}",
-            channel.url or site.home_url, tuple(store.recent(limit, channel.id)), **common,
+            channel.url or site.home_url, collapse(store.recent(limit, channel.id)), **common,
         ))
     for tag in opts.tags:
         title = tag.title or tag.tag
         specs.append(FeedSpec(
             f"tag:{tag.id}", f"tags/{tag.id}/", f"{site.title} - {title}",
             f"{site.title}: 标签“{tag.tag}”的文章", site.home_url,
-            tuple(store.recent_tagged(limit, tag.tag)), **common,
+            collapse(store.recent_tagged(limit, tag.tag)), **common,
         ))
     for source_id in opts.sources:
         specs.append(FeedSpec(
             f"source:{source_id}", f"sources/{source_id}/", f"{site.title} - {source_id}",
             f"{site.title}: 来自 {source_id} 的文章", site.home_url,
-            tuple(store.recent_from(limit, source_id)), **common,
+            collapse(store.recent_from(limit, source_id)), **common,
         ))
     return specs
 

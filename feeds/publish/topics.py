@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from itertools import islice
 from typing import Any
@@ -26,6 +26,7 @@ from ..store.codec import utc_text
 from .feedset import FeedSpec
 from .formats import FORMATS
 from .topic_match import Row, TopicMatcher
+from .variants import VARIANTS, Variant
 from .writer import remove_if_exists, write_if_changed
 
 __all__ = ["publish_topics", "topic_spec"]
@@ -46,8 +47,8 @@ def topic_spec(config: Config, topic: Topic, articles: tuple[Article, ...] = ())
                     articles, {c.id: c.title for c in config.channels}, opts.hubs, opts.ttl)
 
 
-def publish_topics(config: Config, store, write: Callable[[str, bytes], bool]
-                   ) -> tuple[list[FeedSpec], list[str]]:
+def publish_topics(config: Config, store, write: Callable[[str, bytes], bool],
+                   variants: Sequence[Variant] = ()) -> tuple[list[FeedSpec], list[str]]:
     """Bring every topic feed up to date; return the specs (for the directory pages) and the
     paths of the feed files that changed (for WebSub)."""
     out = config.output_path
@@ -79,7 +80,7 @@ def publish_topics(config: Config, store, write: Callable[[str, bytes], bool]
         dirty.update(t.id for t in scan)
     if not state or state.get("render") != render_key:
         dirty.update(lists)
-    changed = _render(config, store, lists, dirty, write)
+    changed = _render(config, store, lists, dirty, write, variants)
     _drop_stale(out, state, set(lists))
     _save(out, {"render": render_key, "prints": prints, "after": list(after),
                 "removed": list(removed), "lists": {k: [list(e) for e in v]
@@ -166,17 +167,25 @@ def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
 
 
 def _render(config: Config, store, lists: dict[str, list[Entry]], dirty: set[str],
-            write: Callable[[str, bytes], bool]) -> list[str]:
+            write: Callable[[str, bytes], bool], variants: Sequence[Variant]) -> list[str]:
+    """Render the dirty topics (and those with a file missing), with their variant copies."""
     out, changed = config.output_path, []
+    prefixes = ["", *(v.prefix for v in variants)]
     for topic in config.topics:
         spec = topic_spec(config, topic)
-        missing = any(not (out / spec.path(fmt)).exists() for fmt in FORMATS.values())
+        missing = any(not (out / prefix / spec.path(fmt)).exists()
+                      for prefix in prefixes for fmt in FORMATS.values())
         if topic.id not in dirty and not missing:
             continue
         articles = tuple(store.by_ids([i for _, i in lists[topic.id]]))
         spec = topic_spec(config, topic, articles)
         changed += [spec.path(fmt) for fmt in FORMATS.values()
                     if write(spec.path(fmt), fmt.render(config.site, spec))]
+        for variant in variants:
+            converted = variant.spec(spec)
+            changed += [variant.prefix + spec.path(fmt) for fmt in FORMATS.values()
+                        if write(variant.prefix + spec.path(fmt),
+                                 fmt.render(variant.site, converted))]
     return changed
 
 
@@ -184,7 +193,8 @@ def _drop_stale(out, state: dict[str, Any], current: set[str]) -> None:
     """Remove the files of topics no longer configured."""
     for topic_id in set(state.get("lists", {}) if state else ()) - current:
         for fmt in FORMATS.values():
-            remove_if_exists(out / "topics" / topic_id / fmt.file)
+            for folder in [out, *(out / v.lower() for v in VARIANTS)]:
+                remove_if_exists(folder / "topics" / topic_id / fmt.file)
 
 
 def _digest(value: Any) -> str:

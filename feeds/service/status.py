@@ -93,6 +93,8 @@ def _state_text(row: dict[str, Any]) -> str:
         return "removed"
     if not row["enabled"]:
         return "disabled"
+    if row["gone"]:
+        return "gone (410)"
     if row.get("health", "ok") not in ("ok", "failing"):
         return str(row["health"]) + (" (held by hand)" if row.get("manual_hold") else "")
     if row["failures"]:
@@ -113,14 +115,25 @@ def _error_text(row: dict[str, Any], width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _queue_cell(row: dict[str, Any], now: datetime) -> str:
+    from .queue_status import queue_text
+
+    return queue_text(row.get("queue", {}), now)
+
+
 def render_table(rows: list[dict[str, Any]], now: datetime) -> str:
     """A fixed-width table: source, state, last success, next attempt, articles, last error."""
-    head = ("SOURCE", "STATE", "LAST SUCCESS", "NEXT ATTEMPT", "ARTICLES", "LAST RUN", "REASON")
+    head: tuple[str, ...] = ("SOURCE", "STATE", "LAST SUCCESS", "NEXT ATTEMPT", "ARTICLES",
+                             "LAST RUN", "REASON")
+    queued = any("queue" in row for row in rows)  # on PostgreSQL: what the queue holds
+    if queued:
+        head = head[:2] + ("QUEUE",) + head[2:]
     lines = [head]
     for row in rows:
         last = row["last_run"]
+        queue = (_queue_cell(row, now),) if queued else ()
         lines.append((
-            row["source"], _state_text(row), ago(row["last_success"], now),
+            row["source"], _state_text(row), *queue, ago(row["last_success"], now),
             ago(row["next_attempt"], now), str(row["articles"]),
             (f"+{last.get('new', 0)} ~{last.get('updated', 0)}" if last else "-")
             + (f" held {row['held']}" if row.get("held") else ""),

@@ -5,9 +5,13 @@ Returns `RawArticle`s; feedparser's entry dicts never leave this module.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import re
 import time
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -20,8 +24,11 @@ from ..fetch import Fetched, Fetcher
 from ..fetch.charset import decode
 from ..model import Image, RawArticle
 from ..normalise import html_to_text, strip_forbidden
+from ..urls import absolute
 
 __all__ = ["collect", "parse"]
+
+log = logging.getLogger("feeds.sources.feed")
 
 # feedparser flags these but still parses correctly; anything else means malformed XML.
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -30,7 +37,7 @@ _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]:
     """Fetch the source's feed and return its entries as raw articles (with `full_text`, each
     entry's page is fetched and its extracted body replaces the feed's summary)."""
-    raws = parse(fetcher.get(source.url), source.charset)
+    raws = parse(fetcher.get(source.url), source.charset, source.id)
     if getattr(source.options, "full_text", False):
         from .full_text import with_full_text
 
@@ -38,12 +45,39 @@ def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]
     return raws
 
 
-def parse(fetched: Fetched, charset: str = "") -> list[RawArticle]:
-    """Parse a fetched RSS, Atom or JSON feed; raise ExtractError when it is not one."""
+def parse(fetched: Fetched, charset: str = "", source_id: str = "") -> list[RawArticle]:
+    """Parse a fetched RSS, Atom or JSON feed; raise ExtractError when it is not one. An entry
+    that cannot be read is logged (naming the source and the entry) and skipped."""
     head = fetched.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
-        return _parse_json_feed(fetched)
-    return _parse_xml_feed(fetched, charset)
+        raws = _parse_json_feed(fetched, source_id or fetched.url)
+    else:
+        raws = _parse_xml_feed(fetched, charset, source_id or fetched.url)
+    return _distinct_guids(raws, source_id or fetched.url)
+
+
+def _each(items: Iterable[Any], build: Callable[[Any], RawArticle], who: str) -> list[RawArticle]:
+    """`build` applied to every entry; one that raises is a warning, never the whole feed."""
+    out = []
+    for n, item in enumerate(items, 1):
+        try:
+            out.append(build(item))
+        except Exception as e:  # a hostile entry must not cost the others
+            name = item.get("id") or item.get("link") if isinstance(item, dict) else None
+            log.warning("%s: skipped entry %d (%s): %r", who, n, name or "no id", e)
+    return out
+
+
+def _distinct_guids(raws: list[RawArticle], who: str) -> list[RawArticle]:
+    """A guid that several distinct items share is no identity for any of them: they fall
+    back to their links (the store's URL identity), so none overwrites another."""
+    counts = Counter(r.guid for r in raws if r.guid)
+    shared = {guid for guid, n in counts.items() if n > 1
+              and len({(r.url, r.title) for r in raws if r.guid == guid}) > 1}
+    for guid in shared:
+        log.warning("%s: guid %r is shared by %d distinct items; identifying them by link",
+                    who, guid, counts[guid])
+    return [dataclasses.replace(r, guid="") if r.guid in shared else r for r in raws]
 
 
 # Character references to code points XML 1.0 forbids (&#1; &#x1B; ...): common in real feeds,
@@ -51,7 +85,7 @@ def parse(fetched: Fetched, charset: str = "") -> list[RawArticle]:
 _BAD_CHAR_REF = re.compile(r"&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]));")
 
 
-def _parse_xml_feed(fetched: Fetched, charset: str) -> list[RawArticle]:
+def _parse_xml_feed(fetched: Fetched, charset: str, who: str) -> list[RawArticle]:
     text = strip_forbidden(decode(fetched.body, charset or fetched.charset, xml=True))
     text = _BAD_CHAR_REF.sub("", text)
     # Relative links in an item's content are relative to the item's page, not to the feed:
@@ -64,7 +98,7 @@ def _parse_xml_feed(fetched: Fetched, charset: str) -> list[RawArticle]:
         raise ExtractError(kind, fetched.url, f"not an RSS/Atom feed ({error or 'no feed element'})")
     if parsed.bozo and not isinstance(error, _HARMLESS):
         raise ExtractError("parse-error", fetched.url, f"malformed feed: {error}")
-    return [_from_entry(e, fetched.url) for e in parsed.entries]
+    return _each(parsed.entries, _from_entry, who)
 
 
 def _as_text(entry: Any, key: str) -> str:
@@ -83,13 +117,13 @@ def _as_html(entry: Any, key: str) -> str:
     return value
 
 
-def _from_entry(entry: Any, base: str) -> RawArticle:
+def _from_entry(entry: Any) -> RawArticle:
     content = entry.get("content") or []
     html = max((c.get("value", "") if c.get("type") != "text/plain" else escape(c.get("value", ""))
                 for c in content), key=len, default="")
     authors = tuple(a["name"] for a in entry.get("authors", []) if a.get("name"))
     return RawArticle(
-        url=entry.get("link", "") or base,
+        url=entry.get("link", ""),  # resolved by feedparser (xml:base, then the feed URL)
         title=_as_text(entry, "title"),
         summary=_as_html(entry, "summary") if html else "",
         content_html=html or _as_html(entry, "summary"),
@@ -129,7 +163,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _parse_json_feed(fetched: Fetched) -> list[RawArticle]:
+def _parse_json_feed(fetched: Fetched, who: str) -> list[RawArticle]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
         doc = json.loads(decode(fetched.body, "utf-8"))
@@ -141,18 +175,21 @@ def _parse_json_feed(fetched: Fetched) -> list[RawArticle]:
     if not isinstance(items, list):
         raise ExtractError("parse-error", fetched.url, "JSON feed without an items list")
     feed_authors = _json_authors(doc)
-    return [_from_json_item(i, fetched.url, feed_authors) for i in items if isinstance(i, dict)]
+    return _each((i for i in items if isinstance(i, dict)),
+                 lambda item: _from_json_item(item, fetched.url, feed_authors), who)
 
 
 def _json_authors(obj: dict) -> tuple[str, ...]:
     authors = obj.get("authors") or ([obj["author"]] if isinstance(obj.get("author"), dict) else [])
+    if not isinstance(authors, list):
+        return ()
     return tuple(a["name"] for a in authors if isinstance(a, dict) and a.get("name"))
 
 
 def _from_json_item(item: dict, base: str, feed_authors: tuple[str, ...]) -> RawArticle:
     image = item.get("image") or item.get("banner_image")
     return RawArticle(
-        url=str(item.get("url") or item.get("external_url") or ""),
+        url=absolute(base, str(item.get("url") or item.get("external_url") or "")),
         title=str(item.get("title") or ""),
         summary=str(item.get("summary") or ""),
         content_html=str(item.get("content_html") or _text_to_html(item.get("content_text"))),
@@ -160,7 +197,7 @@ def _from_json_item(item: dict, base: str, feed_authors: tuple[str, ...]) -> Raw
         updated=item.get("date_modified"),
         authors=_json_authors(item) or feed_authors,
         tags=tuple(str(t) for t in item.get("tags") or [] if t),
-        image=Image(str(image)) if image else None,
+        image=Image(absolute(base, str(image))) if image else None,
         language=str(item.get("language") or ""),
         guid=str(item.get("id") or ""),
         provenance={"*": "json feed item"},

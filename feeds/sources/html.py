@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..config import HtmlOptions, Source
-from ..errors import ExtractError, FeedsError
+from ..errors import ExtractError
 from ..extract import parse_html, select, site_texts
 from ..fetch import Fetcher
 from ..fetch.charset import decode
 from ..model import RawArticle
-from ..urls import absolute, clean_url
+from ..urls import absolute, clean_url, fetchable_link
 from .page import fetch_articles
 
 __all__ = ["collect", "discover", "listing_links", "next_page"]
@@ -67,21 +67,22 @@ def _listing_pages(source: Source, fetcher: Fetcher, first: str):
     seen: set[str] = set()
     for n in range(1, opts.max_pages + 1):
         if opts.page_template and n > 1:
-            url = absolute(first, opts.page_template.replace("{n}", str(n)))
+            url = fetchable_link(opts.page_template.replace("{n}", str(n)), first)
         if not url or url in seen:
             return
         seen.add(url)
         try:
             fetched = fetcher.get(url)
-        except FeedsError as e:
+            root = parse_html(decode(fetched.body, source.charset or fetched.charset), fetched.url)
+            following = None if opts.page_template else next_page(root, fetched.url, opts.next_page)
+        except Exception as e:  # page 1 is the source; a later page costs only the rest
             if n == 1:
                 raise
             log.warning("%s: listing page %s failed: %s", source.id, url, e)
             return
-        root = parse_html(decode(fetched.body, source.charset or fetched.charset), fetched.url)
         yield fetched.url, root
         if not opts.page_template:
-            url = next_page(root, fetched.url, opts.next_page)
+            url = following
 
 
 def listing_links(root: etree._Element, page_url: str, opts: HtmlOptions) -> list[str]:
@@ -100,9 +101,9 @@ def listing_links(root: etree._Element, page_url: str, opts: HtmlOptions) -> lis
     out = []
     for a in anchors:
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        url = fetchable_link(href, page_url) if href and not href.startswith("#") else ""
+        if not url:  # javascript:, mailto:, data:, unparseable, a file: link from the web
             continue
-        url = clean_url(absolute(page_url, href))
         if opts.link_pattern and not re.search(opts.link_pattern, url):
             continue
         if url != clean_url(page_url):
@@ -127,6 +128,7 @@ def next_page(root: etree._Element, page_url: str, selector: str = "") -> str | 
                    if (a.get("rel") or "").lower() == "next" or _NEXT_TEXT.match(a.text_content())]
     for a in anchors:
         href = (a.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:")):
-            return absolute(page_url, href)
+        url = fetchable_link(href, page_url) if href and not href.startswith("#") else ""
+        if url:
+            return url
     return None

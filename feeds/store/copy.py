@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from . import open_store
+from . import is_postgres, open_store, pg_text
 from .postgres import PostgresStore
+from .schema import check_version
 from .sqlite import SQLiteStore
 
 __all__ = ["copy_store"]
@@ -26,7 +28,12 @@ SKIP = {"schema_version", "change_clock"}
 def copy_store(source: str, target: str) -> dict[str, int]:
     """Copy every row of the store at `source` into the empty store at `target`; return the
     rows copied per table."""
-    src, dst = _side(open_store(source)), _side(open_store(target))
+    src = _side(_open_existing(source))
+    try:
+        dst = _side(open_store(target))
+    except BaseException:
+        src.store.close()
+        raise
     try:
         tables = [t for t in src.tables() if t in dst.tables() and t not in SKIP]
         held = {t: n for t in tables if (n := dst.count(t))}
@@ -42,6 +49,21 @@ def copy_store(source: str, target: str) -> dict[str, int]:
     finally:
         src.store.close()
         dst.store.close()
+
+
+def _open_existing(location: str) -> Any:
+    """Open FROM, which must already be a feeds store (opening never creates it)."""
+    if not is_postgres(location) and not Path(location).is_file():
+        raise StoreError(f"store copy: {location}: no such file")
+    store = open_store(location, check=False)
+    try:
+        if store.schema_version() == 0:  # type: ignore[attr-defined]
+            raise StoreError(f"store copy: {store.where} holds no feeds store")  # type: ignore[attr-defined]
+        check_version(store)  # type: ignore[arg-type]
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _list(counts: dict[str, int]) -> str:
@@ -146,6 +168,7 @@ def _as_text(value: Any) -> Any:
 
 
 def _as_json_text(value: Any) -> Any:
-    """What COPY takes for a JSONB column: JSON text (SQLite's text is already JSON)."""
-    return value if isinstance(value, str) or value is None else json.dumps(value,
-                                                                           ensure_ascii=False)
+    """What COPY takes for a JSONB column: JSON text, without the NULs JSONB refuses."""
+    if value is None:
+        return None
+    return pg_text.json_text(json.loads(value) if isinstance(value, str) else value)

@@ -18,24 +18,29 @@ Concurrency (docs/design.md, "PostgreSQL store"):
 
 from __future__ import annotations
 
-import json
+import functools
+import logging
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from ..errors import StoreError
 from ..model import Article
 from ..normalise import identity_key
-from . import merge, schema
+from . import merge, pg_text, schema
 from .codec import from_row, parse_utc, to_row, utc_text
 
 __all__ = ["PostgresStore", "describe"]
+
+log = logging.getLogger("feeds.store")
+T = TypeVar("T")
+ATTEMPTS = 3  # a lost connection (server restart, failover) is retried on a fresh one
 
 STATE_KEYS = {"source_state": "source_id", "http_cache": "url", "publish_state": "name",
               "source_health": "source_id", "held_items": "source_id", "health_outbox": "key"}
@@ -45,12 +50,43 @@ LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("f
 STAMP = """UPDATE change_clock SET last = to_char(GREATEST(clock_timestamp(),
     CASE WHEN last = '' THEN '-infinity' ELSE last::timestamptz + interval '1 microsecond' END)
     AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') RETURNING last"""
-COLUMNS = "id, content_hash, first_seen, data"
+# After the key locks (a statement of its own: its snapshot must be taken after the wait):
+# is it taken down? the stored row by identity key, else by URL, locked until commit.
+FIND = """SELECT EXISTS (SELECT 1 FROM removed_articles WHERE ident = %(ident)s OR url = %(url)s),
+    a.id, a.content_hash, a.first_seen, a.data
+    FROM (VALUES (1)) AS one LEFT JOIN LATERAL (
+        SELECT id, content_hash, first_seen, data FROM articles
+        WHERE ident = %(ident)s OR url = %(url)s
+        ORDER BY ident = %(ident)s DESC, id LIMIT 1 FOR UPDATE) AS a ON true"""
+
+
+def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a one-transaction store method again when its connection was lost mid-way: the
+    transaction was rolled back, so running it again is safe (a commit whose answer was lost
+    makes the second run see its own write: an upsert then says "unchanged"). The pool waits
+    for the server to be back (up to its 30 s timeout) before handing out a connection."""
+    @functools.wraps(method)
+    def run(self: PostgresStore, *args: Any, **kwargs: Any) -> T:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return method(self, *args, **kwargs)
+            except psycopg.OperationalError as e:
+                if attempt == ATTEMPTS:
+                    raise StoreError(f"store {self.where}: {_first_line(e)}") from e
+                log.warning("store %s: %s; retrying on a new connection", self.where,
+                            _first_line(e))
+                time.sleep(0.2 * attempt)
+                self.pool.check()  # drop every idle connection the same restart broke
+        raise AssertionError("unreachable")
+    return run
 
 
 def describe(url: str) -> str:
     """The store as messages name it: host/dbname, never the password."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error as e:
+        raise StoreError(f"store: not a valid PostgreSQL URL: {_first_line(e)}") from e
     return f"postgresql://{info.get('host', 'localhost')}/{info.get('dbname', '')}"
 
 
@@ -67,9 +103,10 @@ class PostgresStore:
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as e:
             raise StoreError(f"store {self.where}: cannot connect: {_first_line(e)}") from e
-        # check_connection: a connection broken by a server restart is replaced, not handed out
+        # No check on every checkout (a round trip per call): a connection broken by a server
+        # restart fails its first statement, and `_reconnecting` then checks the whole pool.
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
-                                   check=ConnectionPool.check_connection, name="feeds-store")
+                                   configure=pg_text.configure, name="feeds-store")
         if check:
             schema.check_version(self)
 
@@ -102,19 +139,19 @@ class PostgresStore:
 
     # --- articles -----------------------------------------------------------------------
 
+    @_reconnecting
     def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
         """Insert or update by the merge rules; a removed article stays removed."""
+        article = pg_text.nul_free(article)  # as it will be stored: hashes compare alike
         ident = identity_key(article.source_id, article.guid, article.url)
         with self._tx() as conn:
             _lock_keys(conn, ident, article.url)
-            if conn.execute("SELECT 1 FROM removed_articles WHERE ident = %s OR url = %s LIMIT 1",
-                            (ident, article.url)).fetchone():
+            found = conn.execute(FIND, {"ident": ident, "url": article.url}).fetchone()
+            assert found is not None  # the one-row VALUES always gives a row
+            removed, *row = found
+            if removed:
                 return "removed", article
-            row = (conn.execute(f"SELECT {COLUMNS} FROM articles WHERE ident = %s FOR UPDATE",
-                                (ident,)).fetchone()
-                   or conn.execute(f"SELECT {COLUMNS} FROM articles WHERE url = %s LIMIT 1 "
-                                   "FOR UPDATE", (article.url,)).fetchone())
-            if row is None:
+            if row[0] is None:
                 outcome = merge.first_sight(article)
                 _insert(conn, ident, outcome, utc_text(now))
             else:
@@ -124,6 +161,7 @@ class PostgresStore:
                     _update(conn, article_id, outcome)
             return outcome.kind, outcome.article
 
+    @_reconnecting
     def remove(self, article_id: str) -> Article | None:
         """Take an article down for good (a tombstone keeps it from coming back); return it."""
         with self._tx() as conn:
@@ -244,11 +282,12 @@ class PostgresStore:
         row = self._one(f"SELECT data FROM {table} WHERE {_key(table)} = %s", (key,))
         return row[0] if row else {}
 
+    @_reconnecting
     def put_state(self, table: str, key: str, data: dict[str, Any]) -> None:
         with self._tx() as conn:
             conn.execute(f"INSERT INTO {table} ({_key(table)}, data) VALUES (%s, %s) "
                          f"ON CONFLICT ({_key(table)}) DO UPDATE SET data = excluded.data",
-                         (key, Jsonb(data)))
+                         (key, pg_text.jsonb(data)))
 
     def delete_state(self, table: str, key: str) -> bool:
         """Delete one row; True when it was there."""
@@ -264,10 +303,12 @@ class PostgresStore:
 
     # --- plumbing -------------------------------------------------------------------------
 
+    @_reconnecting
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         with self._tx() as conn:
             return conn.execute(sql, args).fetchone()
 
+    @_reconnecting
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         with self._tx() as conn:
             return conn.execute(sql, args).fetchall()
@@ -276,10 +317,22 @@ class PostgresStore:
         return [from_row(r[0]) for r in self._all(sql, args)]
 
     def _stream(self, sql: str, args: tuple[Any, ...]) -> Iterator[tuple[str, ...]]:
-        with self._tx() as conn, conn.cursor(name="feeds_stream") as cur:
-            cur.itersize = 2000
-            cur.execute(sql, args)
-            yield from cur
+        """Rows through a server-side cursor; a connection lost before the first row is
+        replaced once (a half-read stream cannot be resumed: then the error rises)."""
+        for attempt in (1, 2):
+            started = False
+            try:
+                with self._tx() as conn, conn.cursor(name="feeds_stream") as cur:
+                    cur.itersize = 2000
+                    cur.execute(sql, args)
+                    for row in cur:
+                        started = True
+                        yield row
+                return
+            except psycopg.OperationalError:
+                if started or attempt == 2:
+                    raise
+                self.pool.check()
 
 
 def _scalar(conn: psycopg.Connection[Any], sql: str) -> Any:
@@ -316,8 +369,8 @@ def _update(conn: psycopg.Connection[Any], article_id: str, outcome: merge.Outco
          _json(a), article_id))
 
 
-def _json(article: Article) -> Jsonb:
-    return Jsonb(to_row(article), dumps=lambda d: json.dumps(d, ensure_ascii=False))
+def _json(article: Article) -> Any:
+    return pg_text.jsonb(to_row(article))
 
 
 def _key(table: str) -> str:

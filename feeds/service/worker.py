@@ -1,0 +1,242 @@
+"""`feeds worker`: run collections and publishes from the queue in PostgreSQL, on any number of
+machines at once.
+
+Every worker also runs a scheduler (unless `--no-scheduler`): every `worker.tick` it asks which
+sources are due and defers their collections with a per-source queueing lock, and puts back
+the jobs of workers whose heartbeat stopped. Two schedulers at once only meet in the
+database, which refuses the second waiting job of a source; a collection that starts checks
+the source is still due, so a source is collected once per period however many schedulers
+queued it. One asyncio loop holds procrastinate's worker and the scheduler; the jobs' blocking
+work runs on a thread pool as wide as the concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from procrastinate.job_context import JobContext
+from procrastinate.worker import Worker as QueueWorker
+
+from .. import config as config_mod
+from ..config import Config
+from ..errors import ConfigError
+from ..health.alerts import Courier
+from ..store import open_store
+from .metrics import Metrics
+from .ops_http import OpsServer
+from .queue import (
+    COLLECT,
+    PUBLISH,
+    QUEUES,
+    build_app,
+    busy_sources,
+    defer_collect,
+    name_worker,
+    recover_stalled,
+    request_publish,
+    schema_present,
+)
+from .units import Units
+
+__all__ = ["QueueWorkerService", "RESTART_DELAY"]
+
+log = logging.getLogger("feeds.worker")
+RESTART_DELAY = 2.0  # seconds before a worker whose database connection broke starts again
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class QueueWorkerService:
+    """One `feeds worker` process: queue worker, optional scheduler, ops endpoint."""
+
+    def __init__(self, config: Config, concurrency: int | None = None, scheduler: bool = True,
+                 listen: tuple[str, int] | None = None, publishes: bool = True):
+        self.config = config
+        self.concurrency = concurrency or config.worker.concurrency
+        self.scheduling = scheduler
+        self.queues = [QUEUES[COLLECT]] + ([QUEUES[PUBLISH]] if publishes else [])
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.metrics = Metrics()
+        self.units = Units(config, self.metrics, self.concurrency)
+        self.pool = ThreadPoolExecutor(self.concurrency + 2, thread_name_prefix="job")
+        self.app = build_app(config.store_url, {COLLECT: self._collect, PUBLISH: self._publish})
+        self.listen = listen or _address(config.worker.listen)
+        self.stopping = asyncio.Event()
+        self.queue_worker: QueueWorker | None = None
+        self.started = _utcnow()
+        self.last_tick: dict[str, Any] = {}
+        self.named: set[int] = set()  # procrastinate worker ids written to feeds_queue_workers
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def serve(self) -> int:
+        # procrastinate logs every job start and end at INFO: our own lines say what matters
+        logging.getLogger("procrastinate").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
+        if not schema_present(self.config.store_url):
+            log.error("worker: the queue's tables are missing; run `feeds migrate -c %s` first",
+                      self.config.path.name)
+            return 2
+        http = OpsServer(self.listen, self) if self.listen else None
+        if http:
+            http.start()
+        # health alerts written by this worker's collections (or any other's) go out from here
+        courier = Courier(lambda: open_store(self.config.store_url), self.config.health).start()
+        try:
+            asyncio.run(self._main())
+        finally:
+            courier.stop()
+            if http:
+                http.close()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.units.close()
+        return 0
+
+    async def _main(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self._stop)
+        loop.add_signal_handler(signal.SIGINT, self._stop)
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
+        async with self.app.open_async():
+            log.info("worker %s: started (concurrency %d, scheduler %s, queues %s)", self.name,
+                     self.concurrency, "on" if self.scheduling else "off", ", ".join(self.queues))
+            tasks = [asyncio.create_task(self._work())]
+            if self.scheduling:
+                tasks.append(asyncio.create_task(self._schedule_loop()))
+            await self.stopping.wait()
+            if self.queue_worker:
+                self.queue_worker.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        log.info("worker %s: stopped", self.name)
+
+    def _stop(self) -> None:
+        self.stopping.set()
+        if self.queue_worker:
+            self.queue_worker.stop()
+
+    async def _work(self) -> None:
+        """Run procrastinate's worker; when a broken database connection stops it, start a
+        new one (its old registration goes stale and its unfinished jobs are recovered)."""
+        settings = self.config.worker
+        while not self.stopping.is_set():
+            self.queue_worker = QueueWorker(
+                self.app, queues=self.queues, name=self.name, concurrency=self.concurrency,
+                install_signal_handlers=False, fetch_job_polling_interval=1.0,
+                update_heartbeat_interval=settings.seconds("heartbeat"),
+                stalled_worker_timeout=settings.seconds("stalled_after"),
+                shutdown_graceful_timeout=self.config.daemon.seconds("shutdown_timeout"))
+            try:
+                await self.queue_worker.run()
+            except Exception as e:  # the database went away: wait and start again
+                log.warning("worker: queue connection lost (%s); starting again in %gs", e,
+                            RESTART_DELAY)
+            if not self.stopping.is_set():
+                await self._sleep(RESTART_DELAY)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def reload(self) -> None:
+        """SIGHUP: re-read the config; on any problem keep running on the old one."""
+        try:
+            new = config_mod.load(self.config.path)
+        except ConfigError as e:
+            for problem in e.problems:
+                log.error("reload: %s", problem)
+            log.error("reload: config invalid; still running on the previous one")
+            self.metrics.reloads.labels("invalid").inc()
+            return
+        if new.store_url != self.config.store_url:
+            log.error("reload: the store location changed; restart the worker to move it")
+            self.metrics.reloads.labels("invalid").inc()
+            return
+        self.config = new
+        self.units.config = new
+        self.metrics.reloads.labels("ok").inc()
+        log.info("reload: %s loaded (%d sources)", new.path.name, len(new.sources))
+        await self._request_publish()
+
+    # --- scheduler --------------------------------------------------------------------------
+
+    async def _schedule_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self._request_publish()  # outputs reflect the config even when nothing is due
+        while not self.stopping.is_set():
+            try:
+                busy = await busy_sources(self.app)
+                due = await loop.run_in_executor(self.pool, self.units.due_sources, _utcnow(),
+                                                 busy)
+                queued = await defer_collect(self.app, due)
+                recovered = await recover_stalled(self.app,
+                                                  self.config.worker.seconds("stalled_after"))
+                self.last_tick = {"at": _utcnow().isoformat(), "due": len(due),
+                                  "queued": len(queued), "recovered": len(recovered)}
+                if queued:
+                    log.info("schedule: queued %d of %d due sources", len(queued), len(due))
+            except Exception as e:  # database down: try again next tick
+                log.warning("schedule: %s; trying again in %s", e, self.config.worker.tick)
+            self.metrics.sources.set(sum(1 for s in self.config.sources if s.enabled))
+            await self._sleep(self.config.worker.seconds("tick"))
+
+    async def _request_publish(self) -> None:
+        settings = self.config.daemon
+        try:
+            await request_publish(self.app, _utcnow(), settings.seconds("publish_delay"),
+                                  settings.seconds("publish_max_wait"))
+        except Exception as e:
+            log.warning("publish: cannot queue (%s); the next change queues it", e)
+
+    # --- jobs -------------------------------------------------------------------------------
+
+    async def _named(self, context: JobContext) -> None:
+        worker_id = context.job.worker_id
+        if worker_id is not None and worker_id not in self.named:
+            await name_worker(self.app, worker_id, self.name)
+            self.named.add(worker_id)
+
+    async def _collect(self, context: JobContext, source_id: str) -> dict[str, Any]:
+        await self._named(context)
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(self.pool, self.units.collect, source_id,
+                                             _utcnow(), self.name)
+        if outcome.get("new") or outcome.get("updated"):
+            await self._request_publish()
+        return outcome
+
+    async def _publish(self, context: JobContext, pending_since: str = "") -> dict[str, Any]:
+        await self._named(context)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, self.units.publish, _utcnow())
+
+    # --- what the ops endpoint asks ---------------------------------------------------------
+
+    def ready(self) -> tuple[bool, str]:
+        return self.units.ready()
+
+    def status(self) -> dict[str, Any]:
+        from .queue_status import status_payload
+
+        payload = status_payload(self.config, self.units.store)
+        payload["worker"] = {"name": self.name, "started": self.started.isoformat(),
+                             "concurrency": self.concurrency, "scheduler": self.scheduling,
+                             "queues": self.queues,
+                             "last_tick": self.last_tick}
+        return payload
+
+    def metrics_text(self) -> bytes:
+        return self.metrics.render()
+
+
+def _address(listen: str) -> tuple[str, int] | None:
+    return config_mod.DaemonSettings(listen=listen).listen_address if listen else None

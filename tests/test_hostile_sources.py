@@ -1,0 +1,301 @@
+"""Hostile sources served from 127.0.0.1, one class of attack per row: each row asserts what is
+stored and what is published, and `run_with_good` asserts that the well-behaved source of the
+same run is unaffected, that no local file leaked and that every published URL is http(s)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fetch_helpers import RSS_TYPE
+from hostile_helpers import (
+    SECRET,
+    Outcome,
+    article_page,
+    feed_of,
+    listing,
+    run_with_good,
+    sitemap_of,
+)
+
+from feeds.sources import KINDS, Kind
+
+
+def kind_source(sid: str, kind: str, url: str, extra: str = "") -> str:
+    return (f"  - id: {sid}\n    kind: {kind}\n    url: {url}\n    channel: news\n"
+            f"    allow_private: true\n{extra}")
+
+
+def secret_file(tmp: Path) -> str:
+    (tmp / "secret.html").write_text(article_page(SECRET), encoding="utf-8")
+    return (tmp / "secret.html").as_uri()
+
+
+def good_page(server, path: str, title: str = "正常文章标题") -> str:
+    return server.add(path, article_page(title))
+
+
+# --- rows: setup(server, tmp) -> hostile source entries; check(outcome, server) --------------
+
+def file_listing_links(server, tmp):
+    server.add("/list.html", listing(secret_file(tmp), "/a/1.html"))
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "html", server.url("/list.html"), "    links: ul.news a\n")]
+
+
+def file_next_page(server, tmp):
+    (tmp / "list2.html").write_text(listing(secret_file(tmp)), encoding="utf-8")
+    server.add("/list.html", listing("/a/1.html", next_href=(tmp / "list2.html").as_uri()))
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "html", server.url("/list.html"), "    max_pages: 3\n")]
+
+
+def file_sitemap_loc(server, tmp):
+    server.add("/sitemap.xml", sitemap_of(secret_file(tmp), server.url("/a/1.html")),
+               "application/xml")
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "sitemap", server.url("/sitemap.xml"))]
+
+
+def file_full_text(server, tmp):
+    server.add("/feed.xml", feed_of(("本地文件", secret_file(tmp), "g1"),
+                                    ("正常条目", server.url("/a/1.html"), "g2")), RSS_TYPE)
+    good_page(server, "/a/1.html")
+    return [kind_source("hostile", "feed", server.url("/feed.xml"), "    full_text: true\n")]
+
+
+def file_redirect(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/moved.html"))
+    good_page(server, "/a/1.html")
+    server.add("/moved.html", "", status=302, headers={"Location": secret_file(tmp)})
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def stores_only_the_good_page(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url("/a/1.html")}
+    assert server.url("/a/1.html") in outcome.published_links()
+
+
+def dangerous_links(server, tmp):
+    server.add("/feed.xml", feed_of(
+        ("脚本链接", "javascript:alert(document.cookie)", ""), ("数据链接", "data:text/html,<b>x</b>", ""),
+        ("VB 链接", "vbscript:msgbox(1)", ""), ("坏地址", "http://[oops/x.html", ""),
+        ("文件链接", "file:///etc/passwd", ""), ("相对链接", "rel/2.html", ""),
+        ("正常链接", server.url("/a/1.html"), "")), RSS_TYPE)
+    return [kind_source("hostile", "feed", server.url("/feed.xml"))]
+
+
+def only_resolved_links(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url("/a/1.html"), server.url("/rel/2.html")}
+    assert outcome.urls <= outcome.published_links()
+
+
+def json_feed_links(server, tmp):
+    doc = ('{"version": "https://jsonfeed.org/version/1.1", "title": "j", "items": ['
+           '{"id": "1", "url": "/j/1.html", "title": "相对", "content_text": "正文一"},'
+           '{"id": "2", "url": "javascript:alert(1)", "title": "脚本", "content_text": "正文二"},'
+           '{"id": "3", "url": "//evil.example/x", "title": "协议相对", "content_text": "正文三",'
+           ' "image": "data:image/png;base64,AAAA"},'
+           '{"id": "4", "title": "无链接", "content_text": "正文四", "tags": 5},'
+           '{"id": "5", "url": "/j/5.html", "title": "坏标签", "tags": 5}]}')
+    server.add("/feed.json", doc, "application/feed+json")
+    return [kind_source("hostile", "feed", server.url("/feed.json"))]
+
+
+def json_resolved(outcome: Outcome, server) -> None:
+    # relative and scheme-relative resolve against the feed URL; the others are skipped
+    assert outcome.urls == {server.url("/j/1.html"), "http://evil.example/x"}
+    assert all(a.image is None for a in outcome.stored)
+
+
+def bad_pages(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/a/2.html", "/a/3.html", "/a/4.html",
+                                     "http://[oops/x.html"))
+    server.add("/a/1.html", article_page("图片宽度", "<meta property='og:image' content='/i.png'>"
+                                         "<meta property='og:image:width' content='²'>"))
+    server.add("/a/2.html", article_page("字符集", "<meta charset='rot13'>").replace(
+        "<meta charset='utf-8'>", ""), "text/html")
+    server.add("/a/3.html", article_page("溢出日期", date="3000000天前"))
+    server.add("/a/4.html", article_page("正常文章"))
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def every_page_kept(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url(f"/a/{i}.html") for i in (1, 2, 3, 4)}
+    [overflow] = [a for a in outcome.stored if a.url.endswith("/3.html")]
+    assert not overflow.dated  # garbage date: the first-seen time, frozen
+
+
+def cross_host_canonical(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/a/2.html"))
+    server.add("/a/1.html", article_page(
+        "冒名文章", "<link rel='canonical' href='http://victim.example.com/news/1.html'>"))
+    server.add("/a/2.html", article_page(
+        "同站规范", "<link rel='canonical' href='/canonical/2.html'>"))
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def canonical_same_site_only(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url("/a/1.html"), server.url("/canonical/2.html")}
+
+
+def shared_guid(server, tmp):
+    server.add("/feed.xml", feed_of(*[(f"不同文章 {i}", server.url(f"/g/{i}.html"), "same-guid")
+                                      for i in range(3)]), RSS_TYPE)
+    return [kind_source("hostile", "feed", server.url("/feed.xml"))]
+
+
+def three_articles(outcome: Outcome, server) -> None:
+    assert outcome.urls == {server.url(f"/g/{i}.html") for i in range(3)}
+    assert len({a.id for a in outcome.stored}) == 3
+    assert outcome.urls <= outcome.published_links()
+
+
+def _lastmod_sitemap(*entries: tuple[str, str], index: bool = False) -> bytes:
+    tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
+    body = "".join(f"<{item}><loc>{loc}</loc><lastmod>{mod}</lastmod></{item}>"
+                   for loc, mod in entries)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><{tag} '
+            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</{tag}>').encode()
+
+
+def sitemap_cycle(server, tmp):
+    xml = "application/xml"
+    server.add("/index.xml", sitemap_of("/index.xml", "/index2.xml", index=True), xml)
+    server.add("/index2.xml", sitemap_of(server.url("/index.xml"), "/deep1.xml", "/urls.xml",
+                                         index=True), xml)
+    server.add("/deep1.xml", sitemap_of("/deep2.xml", index=True), xml)  # depth 2: not followed
+    server.add("/deep2.xml", sitemap_of("/a/9.html"), xml)
+    server.add("/urls.xml", sitemap_of("/a/1.html"), xml)
+    good_page(server, "/a/1.html")
+    good_page(server, "/a/9.html", "太深的文章")
+    return [kind_source("hostile", "sitemap", server.url("/index.xml"))]
+
+
+def each_sitemap_read_once(outcome: Outcome, server) -> None:
+    paths = [path for _, path, _ in server.requests]
+    for name in ("/index.xml", "/index2.xml", "/urls.xml", "/deep1.xml"):
+        assert paths.count(name) == 1, (name, paths)
+    assert "/deep2.xml" not in paths
+    stores_only_the_good_page(outcome, server)
+
+
+def sitemap_newest_first(server, tmp):
+    xml = "application/xml"
+    server.add("/index.xml", _lastmod_sitemap(("/old.xml", "2025-01-01"), ("/new.xml", "2026-11-25"),
+                                              ("/older.xml", "2024-01-01"), index=True), xml)
+    server.add("/new.xml", _lastmod_sitemap(("/a/1.html", "2026-11-25"), ("/a/2.html", "2026-11-24"),
+                                            ("/a/0.html", "2020-01-01")), xml)
+    for old in ("/old.xml", "/older.xml"):
+        server.add(old, _lastmod_sitemap(("/a/3.html", "2024-06-01")), xml)
+    for i in range(4):
+        good_page(server, f"/a/{i}.html", f"文章 {i}")
+    return [kind_source("hostile", "sitemap", server.url("/index.xml"), "    max_urls: 2\n")]
+
+
+def only_the_newest_child_read(outcome: Outcome, server) -> None:
+    paths = [path for _, path, _ in server.requests]
+    assert "/old.xml" not in paths and "/older.xml" not in paths and "/a/0.html" not in paths
+    assert outcome.urls == {server.url("/a/1.html"), server.url("/a/2.html")}
+
+
+OTHER_BODY = ("<p>完全不同的另一篇报道，讲述的是另外一件事情，和前一篇文章没有任何关系。</p>"
+              "<p>它只是恰好使用了同一个栏目标题，正文的每一段都是不同的内容和细节。</p>")
+
+
+def same_story_two_urls(server, tmp):
+    server.add("/list.html", listing("/a/1.html", "/print/1.html", "/a/2.html", "/a/3.html"))
+    server.add("/a/1.html", article_page("同一篇报道"))
+    server.add("/print/1.html", article_page("同一篇报道", date="2026-11-25 11:00"))
+    server.add("/a/2.html", article_page("通知", date="2026-11-24 09:00"))
+    server.add("/a/3.html", article_page("通知", date="2026-11-24 10:00", body=OTHER_BODY))
+    return [kind_source("hostile", "html", server.url("/list.html"))]
+
+
+def twins_once_namesakes_apart(outcome: Outcome, server) -> None:
+    story = {server.url("/a/1.html"), server.url("/print/1.html")}
+    assert outcome.urls == story | {server.url("/a/2.html"), server.url("/a/3.html")}
+    for name in ("rss.xml", "atom.xml", "feed.json", "channels/news/rss.xml"):
+        published = (outcome.output / name).read_text(encoding="utf-8")
+        assert sum(url in published for url in story) == 1, name
+        assert server.url("/a/2.html") in published and server.url("/a/3.html") in published
+
+
+CASES: dict[str, tuple[Callable, Callable]] = {
+    "file: listing link": (file_listing_links, stores_only_the_good_page),
+    "file: next page": (file_next_page, stores_only_the_good_page),
+    "file: sitemap loc": (file_sitemap_loc, stores_only_the_good_page),
+    "file: full_text link": (file_full_text, stores_only_the_good_page),
+    "file: redirect": (file_redirect, stores_only_the_good_page),
+    "dangerous item links": (dangerous_links, only_resolved_links),
+    "json feed links": (json_feed_links, json_resolved),
+    "one bad page each": (bad_pages, every_page_kept),
+    "cross-host canonical": (cross_host_canonical, canonical_same_site_only),
+    "shared guid": (shared_guid, three_articles),
+    "sitemap cycle and depth": (sitemap_cycle, each_sitemap_read_once),
+    "sitemap newest first": (sitemap_newest_first, only_the_newest_child_read),
+    "one story, two urls": (same_story_two_urls, twins_once_namesakes_apart),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_source(name, http_server, write_config, tmp_path):
+    setup, check = CASES[name]
+    outcome = run_with_good(http_server, write_config, setup(http_server, tmp_path))
+    check(outcome, http_server)
+
+
+def test_a_collector_bug_fails_its_source_as_internal(http_server, write_config, tmp_path,
+                                                      monkeypatch, caplog):
+    def broken(source, fetcher, now):
+        raise RuntimeError("bug in a collector")
+
+    monkeypatch.setitem(KINDS, "sitemap", Kind(broken, conditional=False))
+    caplog.set_level(logging.WARNING)
+    outcome = run_with_good(http_server, write_config,
+                            [kind_source("hostile", "sitemap", http_server.url("/s.xml"))])
+    assert outcome.error_kind("hostile") == "internal"
+    assert "Traceback" in caplog.text and "bug in a collector" in caplog.text
+
+
+def test_preview_fetches_as_the_source_does(http_server, write_config, capsys):
+    """`feeds preview URL --source ID` uses the source's allow_private and respect_robots: a
+    page on 127.0.0.1 behind a robots.txt that disallows everything previews as in `feeds run`;
+    the same page without --source is refused by robots.txt."""
+    import json
+
+    from feeds.cli import main
+
+    http_server.add("/robots.txt", "User-agent: *\nDisallow: /\n", "text/plain")
+    url = good_page(http_server, "/a/1.html", "预览文章")
+    path = write_config("sources:\n" + kind_source("portal", "html", http_server.url("/list.html"),
+                                                   "    respect_robots: false\n"))
+    assert main(["preview", "-c", str(path), "--json", "--source", "portal", url]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "预览文章"
+    assert main(["preview", "-c", str(path), "--json", url]) != 0
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/", "/missing.xml"])
+def test_a_refused_permanent_redirect_is_not_remembered(target, http_server, write_config):
+    """A 301 to an address we refuse (or to a 404) fails this run only: once the redirect is
+    gone, the source's own URL works again."""
+    from fetch_helpers import load_config, run, sequence
+
+    from feeds.fetch.cache import HttpCache
+    from feeds.store import open_store
+
+    http_server.routes["/feed.xml"] = sequence(
+        (301, {"Location": target}, b""),
+        (200, {"Content-Type": RSS_TYPE}, feed_of(("回来了", http_server.url("/b/1.html"), ""))))
+    config = load_config(write_config, [kind_source("src", "feed", http_server.url("/feed.xml"))])
+    first, _ = run(config)
+    assert first.failed and first.failed[0].error.kind in ("blocked", "http-4xx")
+    store = open_store(config.store_url)
+    try:
+        assert HttpCache(store).resolve(http_server.url("/feed.xml")) == http_server.url("/feed.xml")
+    finally:
+        store.close()
+    second, _ = run(config, force=True)
+    assert not second.failed and second.collected[0].new == 1
