@@ -109,12 +109,14 @@ def _round_with_workers(farm: Farm, sources: list[tuple[str, str]], admin: str, 
             wait_for(lambda p=port: _ready(p), timeout=60, what=f"worker on {port}")
         farm.reset()
         cpu = sum(_cpu_seconds(p.pid) for p in procs)
+        started_at = time.time()
         started = time.monotonic()
         _queue_all(url, config)
         wait_for(lambda: _pending(url) == 0, timeout=600, what="the round")
         wall = time.monotonic() - started
         stats = farm.stats()
         stats["cpu"] = sum(_cpu_seconds(p.pid) for p in procs) - cpu
+        stats["started_at"] = started_at
         return wall, stats
     finally:
         for proc in procs:
@@ -150,6 +152,12 @@ def _round_with_run(farm: Farm, sources: list[tuple[str, str]], folder: Path
     return wall, farm.stats()
 
 
+def _span(stats: dict) -> str:
+    """When the first and the last request started, after the round began (seconds)."""
+    starts = sorted(start - stats["started_at"] for _, _, start, _ in stats["requests"])
+    return f"{starts[0]:.2f}-{starts[-1]:.2f} s" if starts else "-"
+
+
 def _line(label: str, wall: float, stats: dict, sources: int, ideal: float, peak: int) -> str:
     feeds = [path for _, path, _, _ in stats["requests"] if path != "/robots.txt"]
     hosts_paths = [(h, p) for h, p, _, _ in stats["requests"] if p != "/robots.txt"]
@@ -158,6 +166,7 @@ def _line(label: str, wall: float, stats: dict, sources: int, ideal: float, peak
     return (f"  {label:<22} {wall:7.2f} s  {sources / wall:7.1f} sources/s  "
             f"{wall / ideal:5.2f}x ideal  peak in flight/host {peak}  double runs {doubles}"
             + (f"  cpu {stats['cpu'] * 1000 / sources:.0f} ms/source" if "cpu" in stats else "")
+            + (f"  requests {_span(stats)}" if "started_at" in stats else "")
             + (f"  MISSING {missing}" if missing else "") + ("" if feeds else "  NO REQUESTS"))
 
 

@@ -62,15 +62,19 @@ def _http_url(value: str) -> str | None:
         return f"not a valid URL ({e})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an absolute http(s) URL"
-    if value != value.strip() or any(c.isspace() for c in value):
-        return "not a valid URL (it contains spaces)"
+    return _plain_url(value)
+
+
+def _plain_url(value: str, spaces: bool = False) -> str | None:
+    if any((c.isspace() and not spaces) or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return "not a valid URL (it contains spaces or control characters)"
     return None
 
 
 def _source_url(value: str) -> str | None:
     """Sources may also be file:// URLs (relative ones resolve against the config's folder)."""
     if value.startswith("file:"):
-        return None
+        return _plain_url(value, spaces=True) or (None if value[5:].strip("/") else "names no file")
     return _http_url(value)
 
 
@@ -626,7 +630,7 @@ def _run_check(check: Callable[[Any], str | None], value: Any) -> str | None:
     """A field's check; one that trips over the value (a URL urlsplit refuses) reports it."""
     try:
         return check(value)
-    except (ValueError, TypeError, OverflowError) as e:
+    except Exception as e:  # noqa: BLE001 - a value no check foresaw is a problem, not a crash
         return f"invalid value {value!r}: {e}"
 
 
@@ -705,12 +709,15 @@ def _build_source(data: Any, path: Path_, problems: _Problems, lines: dict[Path_
 
 def _resolve_file_url(url: str, root: Path) -> str:
     """`file:relative/path` and `file://relative/...` resolve against the config folder."""
-    if not url.startswith("file:"):
-        return url
+    if not isinstance(url, str) or not url.startswith("file:"):
+        return url  # not a string: already reported
     rest = url[len("file:"):]
     rest = rest[2:] if rest.startswith("//") else rest
     target = Path(rest) if rest.startswith("/") else (root / rest)
-    return target.resolve().as_uri()
+    try:
+        return target.resolve().as_uri()
+    except (ValueError, OSError):  # a NUL or a loop of links: already reported by its check
+        return url
 
 
 def load(path: str | Path) -> Config:
@@ -731,8 +738,10 @@ def loads(text: str, path: Path) -> Config:
         node = yaml.compose(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise ConfigError([f"{name}:{line}: (yaml): {getattr(e, 'problem', e)}"]) from e
+        position = getattr(e, "position", None)  # a ReaderError (a forbidden character)
+        line = mark.line + 1 if mark else text.count("\n", 0, position) + 1 if position else 0
+        message = " ".join(str(getattr(e, "problem", None) or e).split())  # one line
+        raise ConfigError([f"{name}:{line}: (yaml): {message}"]) from e
     except RecursionError as e:
         raise ConfigError([f"{name}:0: (yaml): nested too deeply"]) from e
     lines: dict[Path_, int] = {}

@@ -19,8 +19,9 @@ HOSTS = ("http://a.test", "http://b.test")
 
 
 def _hammer(location: str, per_host: int, delay: float, rounds: int, inflight: Any,
-            peak: Any, starts: Any, lock: Any) -> None:
+            peak: Any, starts: Any, lock: Any, go: Any) -> None:
     gates = gates_for(location, per_host, lease=5.0)
+    go.wait(30)  # every process ready: they compete from the first round on
     for n in range(rounds):
         host = HOSTS[n % 2]
         index = n % 2
@@ -30,7 +31,7 @@ def _hammer(location: str, per_host: int, delay: float, rounds: int, inflight: A
                 inflight[index] += 1
                 peak[index] = max(peak[index], inflight[index])
                 starts.append((index, started))
-            time.sleep(0.02)
+            time.sleep(0.05)
             with lock:
                 inflight[index] -= 1
     gates.close()
@@ -39,12 +40,14 @@ def _hammer(location: str, per_host: int, delay: float, rounds: int, inflight: A
 def _run(location: str, per_host: int, delay: float, procs: int = 4, rounds: int = 6):
     ctx = mp.get_context("spawn")
     manager = ctx.Manager()
-    inflight, peak, starts, lock = (manager.list([0, 0]), manager.list([0, 0]),
-                                    manager.list(), manager.Lock())
+    inflight, peak, starts, lock, go = (manager.list([0, 0]), manager.list([0, 0]),
+                                        manager.list(), manager.Lock(), manager.Event())
     workers = [ctx.Process(target=_hammer, args=(location, per_host, delay, rounds, inflight,
-                                                 peak, starts, lock)) for _ in range(procs)]
+                                                 peak, starts, lock, go)) for _ in range(procs)]
     for w in workers:
         w.start()
+    time.sleep(2)  # spawned interpreters import feeds
+    go.set()
     for w in workers:
         w.join(60)
         assert w.exitcode == 0

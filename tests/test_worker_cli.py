@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import time
 import urllib.request
 from pathlib import Path
 
@@ -83,5 +84,27 @@ def test_no_publish_worker_metrics_status_and_sighup(tmp_path: Path, pg_url: str
         wait_for(lambda: b'source="two"} 1.0' in _get(port, "/metrics"), what="the new source")
         assert b'feeds_config_reloads_total{outcome="invalid"} 1.0' in _get(port, "/metrics")
         assert collector.stop() == 0 and publisher.stop() == 0
+    finally:
+        farm.stop()
+
+
+def test_sigterm_mid_collection_exits_0_and_the_source_runs_again(tmp_path: Path, pg_url: str,
+                                                                  workers) -> None:
+    farm = Farm(1, latency=0.01, items=2, slow={"/feed/2.xml": 8.0}).start()
+    try:
+        sources = [("quick", farm.url(1, 1)), ("slow", farm.url(1, 2))]
+        config = cluster_config(tmp_path / "sources.yaml", sources, pg_url, "1h",
+                                SETTINGS.replace("daemon:\n", "daemon:\n  shutdown_timeout: 1s\n"))
+        assert feeds_cli(config, "migrate").returncode == 0
+        first = workers(config)
+        wait_for(lambda: "127.0.0.1/feed/2.xml" in farm.stats()["active"], what="slow fetch")
+        started = time.monotonic()
+        assert first.stop(timeout=15) == 0
+        assert time.monotonic() - started < 6  # shutdown_timeout, not the 8 s fetch
+        assert "abandoned 1 unfinished jobs" in first.log
+        second = workers(config)
+        wait_for(lambda: sum(1 for r in farm.stats()["requests"] if r[1] == "/feed/2.xml") >= 2,
+                 timeout=30, what="the slow source collected by the next worker")
+        assert second.stop(timeout=20) == 0
     finally:
         farm.stop()

@@ -108,8 +108,11 @@ def _listing_findings(config: Config, fetcher: Fetcher, root, page_url: str, now
                       taken: set[str], extra: dict[str, Any]) -> list[Finding]:
     next_url, template = pagination(root, page_url)
     out = []
-    for listing in find_listings(root, page_url):
-        sid = source_id(page_url, "html", taken)
+    listings = find_listings(root, page_url)
+    for listing in listings:
+        # several lists on one page (a home page's channel blocks): name each by its links
+        sid = source_id(page_url, "html", taken,
+                        listing.links[0] if len(listings) > 1 else "")
         entry: dict[str, Any] = {"id": sid, "kind": "html", "url": page_url,
                                  "links": listing.css, "link_pattern": listing.pattern}
         if template:

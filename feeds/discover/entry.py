@@ -25,19 +25,24 @@ __all__ = ["insert_entry", "source_id", "to_yaml"]
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def source_id(url: str, kind: str, taken: set[str]) -> str:
-    """An ASCII id from the host and the last path word, unique among `taken`."""
+def source_id(url: str, kind: str, taken: set[str], link: str = "") -> str:
+    """An ASCII id from the host and the last word of the URL's path (or, given a `link`,
+    the first word of the link's path), unique among `taken`."""
     parts = urlsplit(url)
     host = parts.hostname or "site"
     labels = [w for w in host.split(".") if w not in ("www", "com", "cn", "net", "org", "m")]
     name = "site" if re.fullmatch(r"[\d.]+|localhost", host) else (labels[0] if labels else "site")
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", parts.path) if w and w not in (
-        "index", "html", "htm", "shtml", "xml", "php", "default", "list")]
-    base = "-".join([name, *words[-1:], kind]).lower()
+    words = _words(urlsplit(link).path)[:1] if link else _words(parts.path)[-1:]
+    base = "-".join([name, *words, kind]).lower()
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def _words(path: str) -> list[str]:
+    return [w for w in re.split(r"[^A-Za-z0-9]+", path) if w and not w.isdigit() and w not in (
+        "index", "html", "htm", "shtml", "xml", "php", "default", "list")]
 
 
 def _scalar(value: Any) -> str:
@@ -65,13 +70,13 @@ def insert_entry(path: Path, entry: dict[str, Any]) -> str:
     """Add `entry` to the `sources:` list of the config at `path`; return the new text.
     Raise ConfigError when the result would not load (nothing is written then)."""
     text = path.read_text(encoding="utf-8")
-    new = _inserted(text, entry)
+    new = _inserted(text, entry, path.name)
     config_mod.loads(new, path)  # raises ConfigError with file:line problems
     write_if_changed(path, new.encode("utf-8"))
     return new
 
 
-def _inserted(text: str, entry: dict[str, Any]) -> str:
+def _inserted(text: str, entry: dict[str, Any], name: str = "sources.yaml") -> str:
     node = yaml.compose(text) if text.strip() else None
     sources = None
     if isinstance(node, yaml.MappingNode):
@@ -91,7 +96,7 @@ def _inserted(text: str, entry: dict[str, Any]) -> str:
             + to_yaml(entry)
         return "".join(lines)
     if not isinstance(sources, yaml.SequenceNode) or sources.flow_style:
-        raise ConfigError([f"sources.yaml:{sources.start_mark.line + 1}: sources: not a "
+        raise ConfigError([f"{name}:{sources.start_mark.line + 1}: sources: not a "
                            "block list (- id: ...); add the entry by hand"])
     dash = sources.start_mark.column  # the column of the items' "- "
     last = sources.value[-1]

@@ -152,18 +152,19 @@ def _describe(root: etree._Element, parent: etree._Element) -> str:
 
 
 def _parent_selector(root: etree._Element, parent: etree._Element) -> str | None:
-    """A selector matching exactly `parent`: its own step, with ancestors until unique."""
+    """A selector for `parent`: its own step, with ancestors until it is unique. A parent
+    that never becomes unique (a home page's three identical channel blocks) keeps its most
+    specific selector: the link pattern may still single its links out (checked later)."""
     steps: list[str] = []
     el: etree._Element | None = parent
-    while el is not None and len(steps) < 5:
+    selector = None
+    while el is not None and el.tag not in ("html", "body") and len(steps) < 5:
         steps.insert(0, _step(el))
         selector = " ".join(steps)
-        if len(select(root, selector)) == 1:
+        if len(select(root, selector)) == 1 or "#" in steps[0]:
             return selector
-        if "#" in steps[0]:
-            return None
         el = el.getparent()
-    return None
+    return selector
 
 
 def _selector(root: etree._Element, parent: etree._Element,

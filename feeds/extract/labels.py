@@ -136,7 +136,7 @@ def find_byline(text: str, start: int = 0, end: int | None = None, closing: bool
 
 
 def report_byline(text: str) -> tuple[str, str]:
-    """A （王煌忠／台中報導） anywhere in the body: specific enough not to need a place."""
+    """A （王煌忠／台中報導） in the text given (the body's ends): specific enough to need no position."""
     m = _REPORT.search(text)
     return (m["v"], "byline （…／…報導）") if m and person_like(m["v"], "") else ("", "")
 

@@ -28,6 +28,7 @@ __all__ = ["Candidate", "TitleChoice", "choose_title", "site_texts", "split_titl
 _SEPARATOR = re.compile(r"\s*(?:_+|\||｜|-{2,}|—{1,2}|―{1,2}|::|»|\s[-–—·]\s|\s-$"
                         r"|(?<![0-9A-Za-z\s])-(?![0-9A-Za-z\s])|(?<=[^\W\d_])-(?=[^\W\d_A-Za-z])"
                         r"|(?<=[^\W\d_A-Za-z])-(?=[^\W\d_]))\s*")
+_SPLIT_POINTS = re.compile(_SEPARATOR.pattern + r"|\s+")
 _CLASS_TITLE = re.compile(r"title|headline|biaoti|^h1$|activity-name", re.I)
 _ELLIPSIS = re.compile(r"(?:\.{3}|…+|。。。)$")
 _TAG_WEIGHT = {"h1": 2.0, "h2": 1.0, "class": 1.0, "h3": 0.5, "text": 0.0}
@@ -60,9 +61,13 @@ class TitleChoice:
     candidates: tuple[Candidate, ...]
 
 
+_QUOTES = str.maketrans({q: '"' for q in "“”„‟〝〞「」『』"} | {q: "'" for q in "‘’‚‛"})
+
+
 def fold(text: str) -> str:
-    """NFKC with whitespace collapsed: how two copies of a headline are compared."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC, quotes unified, whitespace collapsed: how two copies of a headline are compared
+    (metadata often writes "" where the page shows “” or 「」)."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
 
 
 def split_title(text: str) -> list[str]:
@@ -111,9 +116,11 @@ def _visible(root: lhtml.HtmlElement, prefixes: set[str]) -> list[Candidate]:
         if el.tag not in ("h1", "h2", "h3") and \
                 _CLASS_TITLE.search(f"{el.get('class', '')} {el.get('id', '')}"):
             _add(out, el, "class")
-    longest = max(map(len, prefixes), default=0) + 8
+    lengths = {len(p) for p in prefixes}  # folding keeps a collapsed text's length
+    longest = max(lengths, default=0) + 8
     for node in _TEXTS(root):
-        if _MIN <= len(node) <= longest and fold(node) in prefixes:
+        if _MIN <= len(node) <= longest and len(" ".join(node.split())) in lengths \
+                and fold(node) in prefixes:
             parent = node.getparent()
             if parent is not None and parent.tag not in _SKIP:
                 out.append(Candidate(node, "text", parent.sourceline or 0))
@@ -141,8 +148,7 @@ class _Declared:
 
     @classmethod
     def of(cls, cand: Candidate) -> _Declared:
-        ends = [m.start() for m in re.finditer(_SEPARATOR.pattern + r"|\s+", cand.key)
-                if m.start() >= _MIN]
+        ends = [m.start() for m in _SPLIT_POINTS.finditer(cand.key) if m.start() >= _MIN]
         return cls(cand.key, cand.kind, tuple(split_title(cand.key)),
                    tuple(cand.key[:end].strip() for end in reversed(ends)),
                    _ELLIPSIS.sub("", cand.key))
@@ -167,6 +173,8 @@ def _agrees(visible: str, declared: _Declared) -> str:
     short = declared.short
     if short != text and len(short) >= _MIN and visible.startswith(short):
         return "truncated copy"
+    if len(text) >= max(_MIN, len(visible) // 2) and visible.startswith(text):
+        return "cut short"  # og:title cut at a quote by a template
     return ""
 
 

@@ -3,7 +3,7 @@ number of machines).
 
 Two small tables: `feeds_host_slot` has `per_host` rows per host, each free or leased to one
 holder until `lease_until`; `feeds_host_pace` holds the earliest time the next request to the
-host may start. Taking a slot is one short transaction that locks the host's pace row (so
+host may start. Taking a slot is one statement that locks the host's pace row (so
 takers of one host queue up there, takers of other hosts do not meet), claims a free or expired
 slot and books the next start. A holder that dies (SIGKILL, lost machine) never releases its
 slot: every process beats in `feeds_host_holder` every few seconds, and a slot whose holder has
@@ -71,16 +71,16 @@ WITH pace AS (
     RETURNING s.slot
 ), start AS (
     SELECT greatest((SELECT next_start FROM pace), clock_timestamp()) AS at
+), booked AS (
+    UPDATE feeds_host_pace SET next_start = (SELECT at FROM start)
+        + make_interval(secs => %(delay)s)
+    WHERE host = %(host)s AND EXISTS (SELECT 1 FROM claimed)
+    RETURNING next_start
 )
 SELECT (SELECT slot FROM claimed),
        extract(epoch FROM (SELECT at FROM start) - clock_timestamp()),
-       extract(epoch FROM (SELECT next_start FROM pace) - clock_timestamp())
-"""
-
-_BOOK = """
-UPDATE feeds_host_pace SET next_start = greatest(next_start, clock_timestamp())
-    + make_interval(secs => %(delay)s)
-WHERE host = %(host)s
+       extract(epoch FROM (SELECT next_start FROM pace) - clock_timestamp()),
+       (SELECT count(*) FROM booked)
 """
 
 _RELEASE = "UPDATE feeds_host_slot SET holder = NULL, lease_until = NULL " \
@@ -180,10 +180,10 @@ class PgHostGates:
             time.sleep(min(MAX_POLL, max(MIN_POLL, float(pace or 0))))
 
     def _claim(self, args: dict[str, Any]) -> tuple[Any, Any, Any]:
-        with self.pool.connection() as conn, conn.transaction():
-            slot, wait, pace = conn.execute(_CLAIM, args).fetchone()  # type: ignore[misc]
-            if slot is not None:
-                conn.execute(_BOOK, args)
+        """One statement, one round trip: lock the host's pace row, claim a free slot and, if
+        one was claimed, book the next start."""
+        with self.pool.connection() as conn:
+            slot, wait, pace, _booked = conn.execute(_CLAIM, args).fetchone()  # type: ignore[misc]
         return slot, wait, pace
 
     def _retrying(self, work: Callable[[], T]) -> T:
@@ -197,7 +197,7 @@ class PgHostGates:
             try:
                 return work()
             except psycopg.OperationalError as e:
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or self._stop.is_set():  # closed: no retry
                     raise
                 log.warning("host gates: database unavailable (%s); trying again", e)
                 time.sleep(delay)

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, NoResult
 from procrastinate.job_context import JobContext
 
 __all__ = ["COLLECT", "PUBLISH", "PUBLISH_LOCK", "QUEUES", "Handlers", "apply_schema", "build_app",
@@ -42,6 +42,7 @@ UPDATE procrastinate_jobs SET scheduled_at = least(
         now() + make_interval(secs => %(delay)s),
         (args->>'pending_since')::timestamptz + make_interval(secs => %(max_wait)s))
 WHERE queueing_lock = %(lock)s AND status = 'todo'
+RETURNING id
 """
 
 _QUEUE_ROWS = """
@@ -142,13 +143,22 @@ async def defer_collect(app: procrastinate.App, source_ids: Iterable[str]) -> li
     """Queue a collection of each source unless one is already waiting; return those queued.
 
     Safe to call from any number of schedulers at once: the database refuses a second waiting
-    job with the same queueing lock, and the job itself checks the source is still due."""
+    job with the same queueing lock, and the job itself checks the source is still due. All
+    in one statement; if one of them is already waiting, one by one."""
+    ids = list(source_ids)
+    jobs = [app.configure_task(COLLECT, lock=source_lock(sid), queueing_lock=source_lock(sid)
+                               ).make_new_job(source_id=sid) for sid in ids]
+    if not jobs:
+        return []
+    try:
+        await app.job_manager.batch_defer_jobs_async(jobs)
+        return ids
+    except AlreadyEnqueued:
+        pass
     queued = []
-    for sid in source_ids:
-        lock = source_lock(sid)
+    for sid, job in zip(ids, jobs):
         try:
-            await app.configure_task(COLLECT, lock=lock, queueing_lock=lock).defer_async(
-                source_id=sid)
+            await app.job_manager.defer_job_async(job)
         except AlreadyEnqueued:
             continue
         queued.append(sid)
@@ -158,14 +168,22 @@ async def defer_collect(app: procrastinate.App, source_ids: Iterable[str]) -> li
 async def request_publish(app: procrastinate.App, now: datetime, delay: float,
                           max_wait: float) -> None:
     """Debounce: one publish `delay` after the latest request, but no later than `max_wait`
-    after the first one still waiting (as the daemon's publish_at)."""
-    try:
-        await app.configure_task(PUBLISH, lock=PUBLISH_LOCK, queueing_lock=PUBLISH_LOCK,
-                                 schedule_in={"seconds": delay}
-                                 ).defer_async(pending_since=now.isoformat())
-    except AlreadyEnqueued:
-        await app.connector.execute_query_async(_DEBOUNCE, delay=delay, max_wait=max_wait,
-                                                lock=PUBLISH_LOCK)
+    after the first one still waiting (as the daemon's publish_at). The waiting job is moved
+    first: in a burst that is all there is to do, one round trip per collection."""
+    for _ in range(3):  # the waiting job may start between the two statements: look again
+        try:
+            await app.connector.execute_query_one_async(
+                _DEBOUNCE, delay=delay, max_wait=max_wait, lock=PUBLISH_LOCK)
+            return
+        except NoResult:
+            pass  # none waiting: queue one
+        try:
+            await app.configure_task(PUBLISH, lock=PUBLISH_LOCK, queueing_lock=PUBLISH_LOCK,
+                                     schedule_in={"seconds": delay}
+                                     ).defer_async(pending_since=now.isoformat())
+            return
+        except AlreadyEnqueued:
+            continue
 
 
 async def recover_stalled(app: procrastinate.App, stalled_after: float) -> list[str]:

@@ -9,7 +9,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,8 @@ class Units:
         self.store = self.runtime.store
         self.publish_lock = threading.Lock()
         self.held: dict[str, str] = {}  # source -> why the scheduler holds it back, as logged
+        self.running = 0  # jobs in this process's threads (a stop may leave some behind)
+        self._running_lock = threading.Lock()
 
     @property
     def config(self) -> Config:
@@ -79,6 +82,20 @@ class Units:
 
     def collect(self, source_id: str, now: datetime, worker: str) -> dict[str, Any]:
         """Collect one source if it is still due; return counts (or why it was skipped)."""
+        with self._counted():
+            return self._collect(source_id, now, worker)
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._running_lock:
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                self.running -= 1
+
+    def _collect(self, source_id: str, now: datetime, worker: str) -> dict[str, Any]:
         config = self.config
         source = config.source(source_id)
         if source is None or not source.enabled:
@@ -103,7 +120,7 @@ class Units:
     def publish(self, now: datetime) -> dict[str, Any]:
         started = time.monotonic()
         try:
-            with self.publish_lock:
+            with self._counted(), self.publish_lock:
                 result = self.runtime.publish(now)
         except Exception:
             self.metrics.published("failed", time.monotonic() - started, self.config.output_path)

@@ -97,7 +97,15 @@ class QueueWorkerService:
             if http:
                 http.close()
             self.pool.shutdown(wait=False, cancel_futures=True)
-            self.units.close()
+        if self.units.running:
+            # past shutdown_timeout: the queue gave these jobs up; they are recovered as
+            # stalled and run again elsewhere. Closing the store under them, or waiting for
+            # their threads, would only delay the exit systemd is waiting for.
+            log.warning("worker %s: abandoned %d unfinished jobs (they run again elsewhere)",
+                        self.name, self.units.running)
+            logging.shutdown()
+            os._exit(0)
+        self.units.close()
         return 0
 
     async def _main(self) -> None:
