@@ -5,7 +5,7 @@ Same tables and text encodings as SQLite (UTC timestamp texts, the article as JS
 queried columns, "C" collation so texts sort as bytes), so `feeds store copy` moves rows as
 they are. What an update may change is decided by `merge` (shared with SQLite).
 
-Concurrency (docs/design.md, "PostgreSQL store"):
+Concurrency (docs/design.md, "Stores: SQLite and PostgreSQL"):
 - An upsert first takes transaction-level advisory locks on its identity key and URL, so two
   writers offering the same article are serialised (no duplicate row, no lost merge) while
   writers of different articles run in parallel.
@@ -43,7 +43,7 @@ T = TypeVar("T")
 ATTEMPTS = 3  # a lost connection (server restart, failover) is retried on a fresh one
 
 STATE_KEYS = {"source_state": "source_id", "http_cache": "url", "publish_state": "name"}
-LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("feed", "fee" + 1)
+LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("feed", "feee")
 
 # The next stamp: the server clock, or 1 µs after the last stamp if the clock is not ahead of it.
 STAMP = """UPDATE change_clock SET last = to_char(GREATEST(clock_timestamp(),
