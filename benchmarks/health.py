@@ -4,7 +4,9 @@ baseline update of one source per poll.
 Runs: the example portal's sources.yaml in a temp folder (its own store and output), ROUNDS
 runs each way, alternated so that load on the shared machine hits both alike; the "without"
 runs swap the health calls of the pipeline for stand-ins that store every item as before
-(no signals, no baseline, no state). Prints the median seconds of each and the share added.
+(no signals, no baseline, no state). Prints the median seconds of each and the share added,
+and, since two runs on a shared machine differ by more than health costs, the share of each
+run spent inside the health calls (a stopwatch around them), which is the cost itself.
 
 Baseline update: for each example-portal source, a baseline warmed with 20 good polls of its
 own items, then `learn` + `judge_poll` (what every poll adds once its signals are measured)
@@ -62,6 +64,24 @@ class NoHealth:
     unchanged = failed = finish
 
 
+class TimedHealth:
+    """feeds.health.track with a stopwatch around each call the pipeline makes."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        for name in ("judge", "release", "finish", "unchanged", "failed"):
+            setattr(self, name, self._timed(getattr(track, name)))
+
+    def _timed(self, fn: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+        return call
+
+
 def portal_copy(folder: Path) -> Path:
     """The example portal's config and files under `folder` (so store and output are ours)."""
     shutil.copytree(ROOT / "examples", folder / "examples")
@@ -82,20 +102,25 @@ def run_cost(rounds: int) -> dict[str, float]:
         with_path = portal_copy(Path(tmp) / "with")
         without_path = portal_copy(Path(tmp) / "without")
         real = pipeline.track
-        timings: dict[str, list[float]] = {"with": [], "without": []}
+        timings: dict[str, list[float]] = {"with": [], "without": [], "inside": []}
         for i in range(rounds + 1):  # the first round fills the stores: not counted
             now = NOW + timedelta(minutes=30 * i)
-            for name, path in (("with", with_path), ("without", without_path)):
-                pipeline.track = real if name == "with" else NoHealth  # type: ignore[assignment]
+            order = (("with", with_path), ("without", without_path))
+            for name, path in order if i % 2 else order[::-1]:
+                timed = TimedHealth()
+                pipeline.track = timed if name == "with" else NoHealth  # type: ignore[assignment]
                 try:
                     seconds = one_run(path, now)
                 finally:
                     pipeline.track = real
                 if i:
                     timings[name].append(seconds)
+                    if name == "with":
+                        timings["inside"].append(timed.seconds / seconds)
     with_s, without_s = (statistics.median(timings[k]) for k in ("with", "without"))
     return {"run_with_s": with_s, "run_without_s": without_s,
-            "added_pct": 100 * (with_s - without_s) / without_s}
+            "added_pct": 100 * (with_s - without_s) / without_s,
+            "inside_health_pct": 100 * statistics.median(timings["inside"])}
 
 
 def baseline_cost(polls: int = 200) -> dict[str, float]:
@@ -137,7 +162,8 @@ def main() -> None:
     print(json.dumps({k: round(v, 4) for k, v in figures.items()}))
     print(f"feeds run of the example portal: {figures['run_with_s']:.3f} s with health, "
           f"{figures['run_without_s']:.3f} s without: {figures['added_pct']:+.1f}% "
-          "(target: under 5%)")
+          "(target: under 5%); time inside the health calls of the runs with it: "
+          f"{figures['inside_health_pct']:.1f}% of the run")
     print(f"baseline update per source and poll: {figures['baseline_update_ms']:.3f} ms "
           f"(p99 {figures['baseline_update_p99_ms']:.3f} ms; target: under 1 ms); signals "
           f"{figures['measure_ms']:.3f} ms; store round trip {figures['store_round_trip_ms']:.3f} ms")
