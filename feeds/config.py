@@ -43,6 +43,7 @@ __all__ = [
     "parse_duration",
     "KIND_OPTIONS",
     "DaemonSettings",
+    "HealthSettings",
     "Topic",
     "TOPIC_FIELDS",
     "WorkerSettings",
@@ -61,15 +62,19 @@ def _http_url(value: str) -> str | None:
         return f"not a valid URL ({e})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an absolute http(s) URL"
-    if value != value.strip() or any(c.isspace() for c in value):
-        return "not a valid URL (it contains spaces)"
+    return _plain_url(value)
+
+
+def _plain_url(value: str, spaces: bool = False) -> str | None:
+    if any((c.isspace() and not spaces) or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return "not a valid URL (it contains spaces or control characters)"
     return None
 
 
 def _source_url(value: str) -> str | None:
     """Sources may also be file:// URLs (relative ones resolve against the config's folder)."""
     if value.startswith("file:"):
-        return None
+        return _plain_url(value, spaces=True) or (None if value[5:].strip("/") else "names no file")
     return _http_url(value)
 
 
@@ -340,6 +345,27 @@ def _duration(value: str) -> str | None:
     return None if seconds <= MAX_DURATION else "longer than ten years"
 
 
+def _threshold_names(value: dict) -> str | None:
+    from .health.judge import Thresholds  # late: the health package imports the model
+
+    known = {f.name for f in dataclasses.fields(Thresholds)}
+    unknown = sorted(set(value) - known)
+    return f"unknown threshold {unknown[0]!r} (known: {', '.join(sorted(known))})" \
+        if unknown else None
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Source health (feeds/health/): where each state change is POSTed, how often an
+    unresolved one is repeated, how long held items wait before they are dropped."""
+
+    webhook: str = field(default="", metadata=_check(_optional_http_url))
+    remind_every: str = field(default="1d", metadata=_check(_duration))
+    hold_for: str = field(default="7d", metadata=_check(_duration))
+    timeout: float = field(default=5.0, metadata=_check(_positive))  # per webhook attempt
+    retries: int = field(default=6, metadata=_check(_non_negative))  # then the alert is logged
+
+
 def _listen(value: str) -> str | None:
     """'' (off), 'PORT' or 'HOST:PORT'; the host defaults to 127.0.0.1 (never all interfaces)."""
     if not value:
@@ -469,6 +495,7 @@ class Source:
     allow_private: bool = False
     respect_robots: bool = True
     options: Any = None
+    health: dict[str, float] = field(default_factory=dict, metadata=_check(_threshold_names))
     line: int = 0
 
 
@@ -495,6 +522,7 @@ class Config:
     sitemaps: SitemapSettings = SitemapSettings()
     notify: NotifySettings = NotifySettings()
     share: ShareSettings = ShareSettings()
+    health: HealthSettings = HealthSettings()
     sources: tuple[Source, ...] = ()
     topics: tuple[Topic, ...] = ()
 
@@ -529,6 +557,7 @@ SECTIONS: dict[str, type] = {
     "sitemaps": SitemapSettings,
     "notify": NotifySettings,
     "share": ShareSettings,
+    "health": HealthSettings,
 }
 
 
@@ -603,7 +632,7 @@ def _run_check(check: Callable[[Any], str | None], value: Any) -> str | None:
     """A field's check; one that trips over the value (a URL urlsplit refuses) reports it."""
     try:
         return check(value)
-    except (ValueError, TypeError, OverflowError) as e:
+    except Exception as e:  # noqa: BLE001 - a value no check foresaw is a problem, not a crash
         return f"invalid value {value!r}: {e}"
 
 
@@ -682,12 +711,15 @@ def _build_source(data: Any, path: Path_, problems: _Problems, lines: dict[Path_
 
 def _resolve_file_url(url: str, root: Path) -> str:
     """`file:relative/path` and `file://relative/...` resolve against the config folder."""
-    if not url.startswith("file:"):
-        return url
+    if not isinstance(url, str) or not url.startswith("file:"):
+        return url  # not a string: already reported
     rest = url[len("file:"):]
     rest = rest[2:] if rest.startswith("//") else rest
     target = Path(rest) if rest.startswith("/") else (root / rest)
-    return target.resolve().as_uri()
+    try:
+        return target.resolve().as_uri()
+    except (ValueError, OSError):  # a NUL or a loop of links: already reported by its check
+        return url
 
 
 def load(path: str | Path) -> Config:
@@ -708,8 +740,10 @@ def loads(text: str, path: Path) -> Config:
         node = yaml.compose(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise ConfigError([f"{name}:{line}: (yaml): {getattr(e, 'problem', e)}"]) from e
+        position = getattr(e, "position", None)  # a ReaderError (a forbidden character)
+        line = mark.line + 1 if mark else text.count("\n", 0, position) + 1 if position else 0
+        message = " ".join(str(getattr(e, "problem", None) or e).split())  # one line
+        raise ConfigError([f"{name}:{line}: (yaml): {message}"]) from e
     except RecursionError as e:
         raise ConfigError([f"{name}:0: (yaml): nested too deeply"]) from e
     lines: dict[Path_, int] = {}

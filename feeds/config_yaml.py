@@ -63,7 +63,7 @@ class _Reader:
             return self._bad_tag(node, path)
         try:
             value = _CONSTRUCT.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError) as e:
+        except Exception as e:  # noqa: BLE001 - PyYAML raises KeyError, AttributeError ... too
             self.problems.append((path, f"not a valid {node.tag.rsplit(':', 1)[-1]}: {e}"))
             return None
         if isinstance(value, float) and not math.isfinite(value):

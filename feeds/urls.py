@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from html import unescape
-from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 __all__ = ["absolute", "clean_url", "choose_canonical", "resolve_lazy_images", "best_srcset",
            "LAZY_ATTRS", "public_url", "fetchable_link", "same_site"]
@@ -31,10 +31,11 @@ _PLACEHOLDER = re.compile(r"^(?:data:|about:)|(?:blank|spacer|loading|lazy|grey|
                           r"placeholder|default)[^/]*\.(?:gif|png|svg|jpg)$", re.I)
 
 
-# Browsers drop tab/CR/LF anywhere in a URL (WHATWG URL); spaces and a few ASCII characters
-# that RFC 3986 forbids are percent-encoded so that every output parses as a URI reference.
+# Browsers drop tab/CR/LF anywhere in a URL (WHATWG URL); spaces (ASCII and Unicode: a reader
+# would strip a trailing U+00A0 and land elsewhere) and the ASCII characters RFC 3986 forbids
+# are percent-encoded so that every output parses as one unambiguous URI reference.
 _URL_WHITESPACE = re.compile(r"[\t\r\n]")
-_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]")
 _HOST = re.compile(r"^[^\x00-\x20\x7f/?#@:\[\]\\%<>\"'`^{|}]+$")
 
 
@@ -59,11 +60,12 @@ def public_url(link: str, base: str = "") -> str:
     except ValueError:
         return ""
     host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not (_HOST.match(host) or _is_address(host)):
+    if parts.scheme not in ("http", "https") or any(c.isspace() for c in host) \
+            or not (_HOST.match(host) or _is_address(host)):
         return ""
     if parts.username is not None or parts.password is not None:
         return ""  # credentials in a published link leak them, or disguise the real host
-    return _UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    return _UNSAFE.sub(lambda m: quote(m.group(), safe=""), url)
 
 
 def _is_address(host: str) -> bool:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from feeds.errors import ExtractError
+from feeds import config
+from feeds.errors import ConfigError, ExtractError
 from feeds.extract import extract
 from feeds.fetch import Fetched
 from feeds.fetch.charset import decode
@@ -62,8 +63,17 @@ def sitemap_target(body: bytes) -> None:
         assert entry.loc.startswith(("http://", "https://")), entry.loc
 
 
+def config_target(body: bytes) -> None:
+    """Whatever a sources.yaml holds: a Config or a ConfigError of one-line problems."""
+    try:
+        config.loads(body.decode("utf-8", "replace"), DATA / "fuzz" / "sources.yaml")
+    except ConfigError as e:
+        assert e.problems and all("\n" not in p for p in e.problems), e.problems
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {
-    "feed": feed_target, "html": html_target, "sitemap": sitemap_target}
+    "feed": feed_target, "html": html_target, "sitemap": sitemap_target,
+    "config": config_target}
 
 SEEDS: dict[str, list[bytes]] = {
     "feed": [p.read_bytes() for p in sorted((DATA / "feeds").iterdir())],
@@ -77,4 +87,6 @@ SEEDS: dict[str, list[bytes]] = {
         b"http://www.example.cn/s1.xml</loc></sitemap></sitemapindex>",
         b"http://www.example.cn/a.html\nhttps://www.example.cn/b.html\n",
     ],
+    "config": [(DATA.parent.parent / "sources.yaml").read_bytes(),
+               (DATA / "golden-sources.yaml").read_bytes()],
 }

@@ -43,6 +43,8 @@ CASES = {
     "bad port": (source(url="'http://partner.example.com:99999/rss.xml'"),
                  "sources[0].url: not a valid URL"),
     "space in url": (source(url="'http://partner.example.com/a b.xml'"), "contains spaces"),
+    "nul in file url": (source(url='"file:a\\0b.xml"'), "control characters"),
+    "empty file url": (source(url="'file:'"), "sources[0].url: names no file"),
     "bad cron": (source("    schedule: 61 * * * *\n"), "sources[0].schedule: not a valid cron"),
     "bad cron words": (source("    schedule: a b c d e\n"), "sources[0].schedule: not a valid cron"),
     "zero interval": (source("    schedule: 0s\n"), "sources[0].schedule: an interval must be"),

@@ -32,5 +32,9 @@ def test_daemon_children_share_the_per_host_limit(tmp_path: Path) -> None:
         farm.stop()
     assert stats["peak"]["127.0.0.1"] == 2  # six children at once, two requests in flight
     starts = sorted(r[2] for r in stats["requests"])
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.09  # min_delay across children
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    # min_delay across children: starts are booked 0.1 s apart; one that woke late on a
+    # loaded machine shortens the gap after it, so the span is the robust measure
+    assert starts[-1] - starts[0] >= 0.1 * len(gaps) - 0.03, gaps
+    assert min(gaps) >= 0.03, gaps  # without shared gates: six children start at once
     assert (tmp_path / "data" / ".feeds.db.hosts").is_dir()

@@ -173,3 +173,17 @@ def test_an_empty_page_finds_nothing(tmp_path, http_server: LocalServer, capsys)
     shutil.copy(config.path, tmp_path / "copy.yaml")
     assert main(["discover", page, "-c", str(config.path), "--allow-private"]) == 1
     assert "nothing found" in capsys.readouterr().out
+
+
+def test_write_refuses_a_flow_list_and_leaves_the_file(tmp_path) -> None:
+    from feeds.errors import ConfigError
+
+    path = tmp_path / "feeds.yaml"
+    text = ("site: {title: T, base_url: 'https://x.cn/'}\n"
+            "sources: [{id: a, kind: feed, url: 'http://x.cn/rss'}]\n")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        insert_entry(path, {"id": "b", "kind": "feed", "url": "http://y.cn/rss"})
+    assert e.value.problems == ["feeds.yaml:2: sources: not a block list (- id: ...); "
+                                "add the entry by hand"]
+    assert path.read_text(encoding="utf-8") == text

@@ -1,4 +1,4 @@
-"""A bounded fuzz run of the feed, HTML and sitemap parsers (hypothesis on raw bytes: fixture
+"""A bounded fuzz run of the feed, HTML and sitemap parsers and of the config loader (hypothesis on raw bytes: fixture
 files mutated, spliced and truncated, and plain random bytes), plus the fixed regression
 inputs in tests/data/fuzz/. `make test` runs a few seconds of it; `make fuzz` runs it longer
 (FEEDS_FUZZ_EXAMPLES) and any crash it finds is to be saved under tests/data/fuzz/<target>/."""
@@ -19,7 +19,11 @@ TOKENS = [b"<", b">", b"&", b"&#0;", b"]]>", b"<![CDATA[", b"<!DOCTYPE x [<!ENTI
           b"encoding='rot13'?>", b"<meta charset=idna>", b'href="javascript:x"', b"//evil/",
           b"http://[oops/", b"3000000\xe5\xa4\xa9\xe5\x89\x8d", b"<loc>file:///etc/passwd</loc>",
           b"<sitemap><loc>", b"</url>", b"<item>", b"<entry>", b'{"version": "https://jsonfeed.'
-          b'org/version/1.1", "items": [{"url": 5}]}', b"\xe4\xb8\xad", b"9" * 40]
+          b'org/version/1.1", "items": [{"url": 5}]}', b"\xe4\xb8\xad", b"9" * 40,
+          # YAML: tags, anchors, aliases, merge keys, complex keys, odd scalars
+          b"!!python/name:os.system", b" .inf", b" .nan", b" &a", b" *a", b"? [x]\n: 1\n",
+          b"<<: *a\n", b"\n  - ", b": ", b"!!int x", b"!!timestamp 2023-02-30", b"!!bool maybe",
+          b"!!binary x", b"!foo ", b"{", b"[", b"'", b'"\\0', b"\t", b"---\n", b"null"]
 
 
 def _mutate(seed: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
@@ -51,6 +55,7 @@ def _fuzz(target: str):
 test_feed_parser_never_crashes = _fuzz("feed")
 test_html_extractor_never_crashes = _fuzz("html")
 test_sitemap_parser_never_crashes = _fuzz("sitemap")
+test_config_loader_never_crashes = _fuzz("config")
 
 
 def _regressions() -> list[Path]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import feedparser
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lhtml
@@ -113,6 +113,9 @@ def _check_share(outputs: dict[str, bytes]) -> None:
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(raw_articles)
+# found by `make fuzz`: a U+00A0 left at the end once the fragment is cut (kept as a fixed case)
+@example(RawArticle(url="http://0", content_html='<img;SRC="0\xa0#0">'))
+@example(RawArticle(url="http://www.example.cn/a\u3000b", image="http://a\xa0b.example/i.png"))
 def test_any_item_gives_safe_parseable_outputs(raw):
     try:
         article = normalise(raw, CTX)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,20 @@ def twins_once_namesakes_apart(outcome: Outcome, server) -> None:
         assert server.url("/a/2.html") in published and server.url("/a/3.html") in published
 
 
+def hijack(server, tmp):
+    server.add("/feed.xml", feed_of(("被劫持的标题", "http://www.example.cn/good/1.html", ""),
+                                    ("自己的文章", server.url("/own/1.html"), "")), RSS_TYPE)
+    return [kind_source("hostile", "feed", server.url("/feed.xml"))]
+
+
+def owner_keeps_its_article(outcome: Outcome, server) -> None:
+    [owned] = [a for a in outcome.good if a.url == "http://www.example.cn/good/1.html"]
+    assert owned.title == "good 标题 1" and owned.source_id == "good"
+    assert outcome.urls == {server.url("/own/1.html")}
+    published = (outcome.output / "rss.xml").read_text(encoding="utf-8")
+    assert "被劫持的标题" not in published and "good 标题 1" in published
+
+
 CASES: dict[str, tuple[Callable, Callable]] = {
     "file: listing link": (file_listing_links, stores_only_the_good_page),
     "file: next page": (file_next_page, stores_only_the_good_page),
@@ -237,6 +252,7 @@ CASES: dict[str, tuple[Callable, Callable]] = {
     "sitemap cycle and depth": (sitemap_cycle, each_sitemap_read_once),
     "sitemap newest first": (sitemap_newest_first, only_the_newest_child_read),
     "one story, two urls": (same_story_two_urls, twins_once_namesakes_apart),
+    "hijack by url": (hijack, owner_keeps_its_article),
 }
 
 
@@ -299,3 +315,79 @@ def test_a_refused_permanent_redirect_is_not_remembered(target, http_server, wri
         store.close()
     second, _ = run(config, force=True)
     assert not second.failed and second.collected[0].new == 1
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::7f00:1", "2002:7f00:1::", "::ffff:0:7f00:1",
+                                     "::127.0.0.1", "fec0::1"])
+def test_an_address_carrying_a_private_ipv4_is_refused(address, http_server, write_config,
+                                                        monkeypatch):
+    """A source whose host resolves to an IPv6 form of a private address (no allow_private)
+    fails as `blocked` before any connection; the good source of the run is untouched."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        if host == "partner.test":
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    entry = ("  - id: hostile\n    kind: feed\n    url: http://partner.test/feed.xml\n"
+             "    channel: news\n")
+    outcome = run_with_good(http_server, write_config, [entry])
+    assert outcome.error_kind("hostile") == "blocked" and not outcome.stored
+
+
+def test_a_future_date_is_settled_once(http_server, write_config):
+    """An item dated next year is clamped to the first sight and stays so: the second run
+    finds it unchanged and rewrites no output."""
+    from fetch_helpers import load_config, run
+    from helpers import snapshot
+
+    future = feed_of(("未来的文章", http_server.url("/f/1.html"), "f1")).replace(
+        b"Wed, 25 Nov 2026", b"Wed, 25 Nov 2027")
+    http_server.add("/feed.xml", future, RSS_TYPE)
+    config = load_config(write_config, [kind_source("src", "feed", http_server.url("/feed.xml"))])
+    from fetch_helpers import NOW
+
+    first, _ = run(config, NOW)
+    before = snapshot(config.output_path)
+    # the feed changes elsewhere (so it is parsed again), the item does not
+    http_server.add("/feed.xml", future.replace(b"<description>d<", b"<description>d2<"),
+                    RSS_TYPE)
+    second, _ = run(config, NOW + timedelta(hours=1), force=True)
+    assert (first.collected[0].new, second.collected[0].unchanged) == (1, 1)
+    assert snapshot(config.output_path) == before
+
+
+@pytest.mark.parametrize("kind", ["html", "feed"])
+def test_a_page_that_trips_a_bug_costs_that_page_only(kind, http_server, write_config,
+                                                      monkeypatch, caplog):
+    """An extractor bug on one article page (simulated: extract raises on a marked page) is a
+    warning naming the source and the page; the other pages of the source are stored."""
+    import feeds.sources.page as page_mod
+
+    real = page_mod.extract
+
+    def buggy(text, url, *args, **kwargs):
+        if "BOOM" in text:
+            raise RuntimeError("extractor bug")
+        return real(text, url, *args, **kwargs)
+
+    monkeypatch.setattr(page_mod, "extract", buggy)
+    http_server.add("/a/1.html", article_page("好页面"))
+    http_server.add("/a/2.html", article_page("BOOM"))
+    if kind == "html":
+        http_server.add("/list.html", listing("/a/1.html", "/a/2.html"))
+        entry = kind_source("hostile", "html", http_server.url("/list.html"))
+        expected = {http_server.url("/a/1.html")}
+    else:  # full_text keeps the feed's own entry for the page that failed
+        http_server.add("/feed.xml", feed_of(("一", http_server.url("/a/1.html"), "1"),
+                                             ("二", http_server.url("/a/2.html"), "2")), RSS_TYPE)
+        entry = kind_source("hostile", "feed", http_server.url("/feed.xml"), "    full_text: true\n")
+        expected = {http_server.url("/a/1.html"), http_server.url("/a/2.html")}
+    caplog.set_level(logging.WARNING)
+    outcome = run_with_good(http_server, write_config, [entry])
+    assert outcome.error_kind("hostile") == "" and outcome.urls == expected
+    assert "hostile" in caplog.text and "/a/2.html" in caplog.text and "extractor bug" in caplog.text

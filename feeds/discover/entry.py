@@ -70,13 +70,13 @@ def insert_entry(path: Path, entry: dict[str, Any]) -> str:
     """Add `entry` to the `sources:` list of the config at `path`; return the new text.
     Raise ConfigError when the result would not load (nothing is written then)."""
     text = path.read_text(encoding="utf-8")
-    new = _inserted(text, entry)
+    new = _inserted(text, entry, path.name)
     config_mod.loads(new, path)  # raises ConfigError with file:line problems
     write_if_changed(path, new.encode("utf-8"))
     return new
 
 
-def _inserted(text: str, entry: dict[str, Any]) -> str:
+def _inserted(text: str, entry: dict[str, Any], name: str = "sources.yaml") -> str:
     node = yaml.compose(text) if text.strip() else None
     sources = None
     if isinstance(node, yaml.MappingNode):
@@ -96,7 +96,7 @@ def _inserted(text: str, entry: dict[str, Any]) -> str:
             + to_yaml(entry)
         return "".join(lines)
     if not isinstance(sources, yaml.SequenceNode) or sources.flow_style:
-        raise ConfigError([f"sources.yaml:{sources.start_mark.line + 1}: sources: not a "
+        raise ConfigError([f"{name}:{sources.start_mark.line + 1}: sources: not a "
                            "block list (- id: ...); add the entry by hand"])
     dash = sources.start_mark.column  # the column of the items' "- "
     last = sources.value[-1]

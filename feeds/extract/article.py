@@ -166,8 +166,11 @@ def _labels(got: dict[str, Any], how: dict[str, str], root: lhtml.HtmlElement, t
                 found = labels.find_label(text[:at], name, avoid, above)
             got[name] = [_generic(how, name, found)]
     if not _one(got, "origin"):
+        near = labels.near_headline(text, title)
+        got["origin"] = [_generic(how, "origin", labels.origin_by_byline(text, *near))]
+    if not _one(got, "origin") and _CJK.search(title):  # 来源 lines are a Chinese portal's
         named = [(f"{el.get('class', '')} {el.get('id', '')}", el.text_content())
-                 for el in _SOURCE_NAMED(root)]
+                 for el in _SOURCE_NAMED(root) if len(el) <= 3]  # a source line, not a wrapper
         got["origin"] = [_generic(how, "origin", labels.origin_by_markup(named, meta.metas,
                                                                           sites))]
     if not _one(got, "authors"):
@@ -176,13 +179,15 @@ def _labels(got: dict[str, Any], how: dict[str, str], root: lhtml.HtmlElement, t
 
 
 _TAGS = re.compile(r"<[^>]+>")
+_EDGE = 1500  # characters of body HTML read at each end for a byline
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _late_author(content: str, meta: meta_mod.PageMeta, url: str, site_names: Iterable[str]
                  ) -> tuple[str, str]:
     """A byline at the start or end of the body, else a declared author that looks like a
     person (metadata, JSON-LD)."""
-    body = _TAGS.sub("\n", content)
+    body = _TAGS.sub("\n", content[:_EDGE] + "<br>" + content[-_EDGE:])  # its start and end
     lines = "\n".join(t for t in (line.strip() for line in body.splitlines()) if t)
     for span, closing in (((0, 150), False), ((max(0, len(lines) - 150), len(lines)), True)):
         found = labels.find_byline(lines, *span, closing=closing)

@@ -136,7 +136,9 @@ def _declared(root: lhtml.HtmlElement, metas: dict[str, str], ld: dict[str, obje
             for t in root.iter("time") if t.get("datetime")][:1]
     if isinstance(ld.get("datePublished"), str):
         out.append(DateCandidate(str(ld["datePublished"]), "ld", "JSON-LD datePublished"))
-    out += [DateCandidate(v, "script", f"script variable {n}") for n, v in script_dates(scripts)][:2]
+    if not out:  # scripts are long: read only when the page declares no date otherwise
+        out += [DateCandidate(v, "script", f"script variable {n}")
+                for n, v in script_dates(scripts)][:2]
     return [c for c in out if _wall(c.value) is not None]
 
 

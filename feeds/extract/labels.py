@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from ..dates import DATE_PATTERN
 
-__all__ = ["origin_by_markup", "report_byline", "find_label", "find_byline", "person_like", "label_scope", "near_headline"]
+__all__ = ["origin_by_byline", "origin_by_markup", "report_byline", "find_label", "find_byline", "person_like", "label_scope", "near_headline"]
 
 _LABELS = {
     "origin": r"(?:来源|來源|来自|出处|稿源|Source)",
@@ -105,6 +105,19 @@ _SOURCE_NAMED = re.compile(r"source|fromsite|laiyuan|comefrom|from-?site|article
 _SOURCE_PREFIX = re.compile(r"^(?:来源|來源|稿源|出处|Source)\s*[:：]?\s*")
 
 
+_MEDIUM_BYLINE = re.compile(r"(?P<v>[\u4e00-\u9fff]{1,8}(?:报|報|社|网|網|台|电视|電視|杂志|雜誌))\s*"
+                            r"(?:记者|記者|通讯员|通訊員)")
+_OWN_PAPER = re.compile(r"^(?:本|我)(?:报|報|网|網|社|台)$")
+
+
+def origin_by_byline(text: str, start: int, end: int) -> tuple[str, str]:
+    """The medium a byline names (聯合報 記者…, 中央社記者…, 新华社记者…), not 本报 (the page's own)."""
+    for m in _MEDIUM_BYLINE.finditer(text, start, end):
+        if not _OWN_PAPER.match(m["v"]):
+            return m["v"], "medium in the byline"
+    return "", ""
+
+
 def origin_by_markup(named: list[tuple[str, str]], metas: dict[str, str], avoid: set[str]
                      ) -> tuple[str, str]:
     """An unlabelled 来源: the short text of an element named source/fromsite/laiyuan, else a
@@ -136,7 +149,7 @@ def find_byline(text: str, start: int = 0, end: int | None = None, closing: bool
 
 
 def report_byline(text: str) -> tuple[str, str]:
-    """A （王煌忠／台中報導） anywhere in the body: specific enough not to need a place."""
+    """A （王煌忠／台中報導） in the text given (the body's ends): specific enough to need no position."""
     m = _REPORT.search(text)
     return (m["v"], "byline （…／…報導）") if m and person_like(m["v"], "") else ("", "")
 

@@ -31,12 +31,11 @@ def with_full_text(source: Source, fetcher: Fetcher, raws: list[RawArticle]) -> 
         try:
             page = fetch_article(fetcher, raw.url, source, source.options.rules,
                                  source.options.remove)
-        except FeedsError as e:
+            out.append(merge(raw, page))
+        except Exception as e:  # FeedsError or a page that trips a bug: that page only
             log.warning("%s: full text of %s unavailable, keeping the feed's: %s", source.id,
-                        raw.url, e)
+                        raw.url, e, exc_info=not isinstance(e, FeedsError))
             out.append(raw)
-            continue
-        out.append(merge(raw, page))
     return out
 
 
