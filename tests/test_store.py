@@ -137,7 +137,7 @@ def test_sitemap_and_news_rows(store):
 
 
 def test_sitemap_rows_follow_every_write_through_the_narrow_table(store):
-    """sitemap_entries (migration 2) is kept by triggers: an edit that moves the publication
+    """sitemap_entries (migration 3) is kept by triggers: an edit that moves the publication
     date or changes the image moves the row; a takedown removes it."""
     first = article(RawArticle(url="http://a.example/m", title="m", guid="gm",
                                image="http://img.example/a.jpg", published="2026-10-05 09:00"))

@@ -140,7 +140,7 @@ def test_processes_creating_one_store_at_once_apply_each_step_once(store_url):
         db.close()
 
 
-def test_migration_2_fills_the_sitemap_table_from_existing_articles(tmp_path):
+def test_migration_3_fills_the_sitemap_table_from_existing_articles(tmp_path):
     """A store of version 1 holding articles gets them all in sitemap_entries when migrated."""
     path = tmp_path / "v1.db"
     with sqlite3.connect(path) as conn:

@@ -212,7 +212,7 @@ class SQLiteStore:
         month is read through the published index without touching the others.
         """
         where, args = _published_range(since, until)
-        return iter(self.db.execute(  # the narrow table (migration 2), in its key order
+        return iter(self.db.execute(  # the narrow table (migration 3), in its key order
             "SELECT url, published, updated, channel, image_url "
             f"FROM sitemap_entries {where} ORDER BY published, id", args))
 
