@@ -129,7 +129,10 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
             result.skipped += 1
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
-    bound.commit()
+    if any(raw.partial for raw in raws):  # a page failed: read the feed again next time
+        log.info("%s: some items are partial; the feed's validators are not saved", source.id)
+    else:
+        bound.commit()
     record_success(store, source.id, now, _next_due(config, source, now),
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
     log.info("%s", result.summary())
