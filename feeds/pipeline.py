@@ -11,14 +11,19 @@ import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import decide
-from .config import Config, Source
-from .errors import ExtractError, FeedsError
+from .config import Config, Source, parse_duration
+from .errors import ExtractError, FeedsError, FetchError
 from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
+from .health import hold as held_items
+from .health import judge_error, track
+from .health.alerts import deliver_after_run
+from .health.counting import CountingFetcher
+from .model import Article, RawArticle
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
@@ -42,6 +47,9 @@ class CollectResult:
     error: FeedsError | None = None
     not_modified: str = ""  # why nothing was parsed: "304" or "same body"
     waiting: str = ""  # why the source was not attempted this run (backoff, gone)
+    held: int = 0  # items held back by the health gate (the source holds this many now)
+    released: int = 0  # held items stored now that the source is healthy again
+    health: str = ""  # the source's health state after this poll (feeds/health/)
 
     @property
     def ok(self) -> bool:
@@ -54,8 +62,11 @@ class CollectResult:
             return f"{self.source_id}: skipped, {self.waiting}"
         if self.not_modified:
             return f"{self.source_id}: not modified ({self.not_modified})"
+        if self.held:
+            return f"{self.source_id}: {self.health}, {self.held} item(s) held back"
         return (f"{self.source_id}: {self.new} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else ""))
+                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else "")
+                + (f", {self.released} released" if self.released else ""))
 
 
 @dataclass
@@ -87,11 +98,12 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
     """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError.
 
     A source that yields no items is a `no-items` failure: nothing stored is touched (the store
-    never deletes), so what was published stays published.
+    never deletes), so what was published stays published. The health gate judges the poll
+    before anything is stored: the items of a degraded or broken poll are held, not stored.
     """
     result = CollectResult(source.id)
     kind = KINDS[source.kind]
-    bound = fetcher.for_source(source, kind.conditional)
+    bound = CountingFetcher(fetcher.for_source(source, kind.conditional), source.url)
     try:
         raws = kind.collect(source, bound, now)
         if not raws:
@@ -101,6 +113,8 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
         bound.commit()
         record_success(store, source.id, now, _next_due(config, source, now),
                        {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
+        result.health = track.unchanged(store, config.health, source, now,
+                                        _period(config, source, now)).state
         log.info("%s", result.summary())
         return result
     except FeedsError as e:
@@ -112,31 +126,57 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
                        config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
-    for raw in raws:
-        try:
-            article = normalise(raw, ctx)
-        except Exception as e:  # one bad item never stops the source, whatever it holds
-            result.skipped += 1
-            log.warning("%s: skipped item %s: %s", source.id, _item_name(raw), e)
-            continue
-        try:
-            outcome, _ = store.upsert(article, now)
-        except (ValueError, TypeError) as e:
-            result.skipped += 1
-            log.warning("%s: skipped item %s: %s", source.id, _item_name(raw), e)
-            continue
-        if outcome == "removed":  # taken down with `feeds remove`: stays down
-            result.skipped += 1
-            continue
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    if any(raw.partial for raw in raws):  # a page failed: read the feed again next time
-        log.info("%s: some items are partial; the feed's validators are not saved", source.id)
+    gate = track.judge(store, source, _normalised(raws, ctx, result), bound.failures)
+    if gate.holds:  # nothing stored, no validators saved: the next poll is judged afresh
+        result.held = held_items.hold(store, source.id, list(zip(gate.articles, gate.values)),
+                                      gate.signals.repeated, now)
     else:
-        bound.commit()
+        for article in gate.articles:
+            _store(store, article, now, result)
+        hold_for = timedelta(seconds=parse_duration(config.health.hold_for) or 0)
+        offered = {a.url for a in gate.articles}
+        for article in track.release(store, gate.health, source.id, offered, now, hold_for):
+            result.released += _store(store, article, now, result)
+        if any(raw.partial for raw in raws):  # a page failed: read the feed again next time
+            log.info("%s: some items are partial; the feed's validators are not saved",
+                     source.id)
+        else:
+            bound.commit()
     record_success(store, source.id, now, _next_due(config, source, now),
-                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
+                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
+                    "held": result.held})
+    result.health = track.finish(store, config.health, gate, now, result.new,
+                                 _period(config, source, now)).state
     log.info("%s", result.summary())
     return result
+
+
+def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
+                ) -> list[tuple[RawArticle, Article]]:
+    """Each raw item with its article; one bad item is skipped, never the source."""
+    pairs = []
+    for raw in raws:
+        try:
+            pairs.append((raw, normalise(raw, ctx)))
+        except Exception as e:  # one bad item never stops the source, whatever it holds
+            result.skipped += 1
+            log.warning("%s: skipped item %s: %s", ctx.source_id, _item_name(raw), e)
+    return pairs
+
+
+def _store(store: Store, article: Article, now: datetime, result: CollectResult) -> int:
+    """Upsert one article and count its outcome; return 1 when it was stored."""
+    try:
+        outcome, _ = store.upsert(article, now)
+    except (ValueError, TypeError) as e:  # one bad item never stops the source
+        result.skipped += 1
+        log.warning("%s: skipped item %s: %s", article.source_id, article.url, e)
+        return 0
+    if outcome == "removed":  # taken down with `feeds remove`: stays down
+        result.skipped += 1
+        return 0
+    setattr(result, outcome, getattr(result, outcome) + 1)
+    return 1
 
 
 def _item_name(raw: Any) -> str:
@@ -146,17 +186,27 @@ def _item_name(raw: Any) -> str:
 
 def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
             now: datetime, config: Config) -> CollectResult:
+    """Record a failed poll: a fetch failure is transient (backoff); bytes that gave no item
+    are a layout change (`broken`), polled again on the source's own schedule."""
     result.error = e
     gone = getattr(e, "gone", False)
+    transient = isinstance(e, FetchError)
     record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
                    e.kind, getattr(e, "url", source.url), str(e),
-                   gone_url=source.url if gone else "", retry_after=getattr(e, "retry_after", None))
+                   gone_url=source.url if gone else "", retry_after=getattr(e, "retry_after", None),
+                   transient=transient)
+    verdict = judge_error(e.kind, str(e).split(": ", 2)[-1], transient)
+    result.health = track.failed(store, config.health, source, verdict, now).state
     log.warning("%s: %s", source.id, e)
     return result
 
 
 def _next_due(config: Config, source: Source, now: datetime) -> datetime:
     return decide.next_due(source.schedule, config.site.tz, now)
+
+
+def _period(config: Config, source: Source, now: datetime) -> timedelta:
+    return timedelta(seconds=decide.period(source.schedule, config.site.tz, now))
 
 
 def run_once(config: Config, store: Store, fetcher: Fetcher, now: datetime,
@@ -195,4 +245,5 @@ def run_once(config: Config, store: Store, fetcher: Fetcher, now: datetime,
     if progress:
         progress.done(f"{len(result.published.written)} written, "
                       f"{len(result.published.unchanged)} unchanged")
+    deliver_after_run(store, config.health, now)
     return result

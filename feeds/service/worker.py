@@ -27,6 +27,8 @@ from procrastinate.worker import Worker as QueueWorker
 from .. import config as config_mod
 from ..config import Config
 from ..errors import ConfigError
+from ..health.alerts import Courier
+from ..store import open_store
 from .metrics import Metrics
 from .ops_http import OpsServer
 from .queue import (
@@ -87,9 +89,12 @@ class QueueWorkerService:
         http = OpsServer(self.listen, self) if self.listen else None
         if http:
             http.start()
+        # health alerts written by this worker's collections (or any other's) go out from here
+        courier = Courier(lambda: open_store(self.config.store_url), self.config.health).start()
         try:
             asyncio.run(self._main())
         finally:
+            courier.stop()
             if http:
                 http.close()
             self.pool.shutdown(wait=False, cancel_futures=True)
