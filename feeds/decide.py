@@ -22,15 +22,12 @@ import random
 import zlib
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from .config import Source, parse_duration
-
-if TYPE_CHECKING:  # state.py asks backoff() of this module
-    from .state import SourceState
+from .source_state import SourceState
 
 __all__ = ["BACKOFF_JITTER", "MAX_BACKOFF", "backoff", "due", "first_run", "next_due", "period",
            "publish_at", "skip_reason", "slack", "spread_offset"]
