@@ -16,9 +16,10 @@ from typing import Any
 
 from . import decide
 from .config import Config, Source
-from .errors import ExtractError, FeedsError
-from .fetch import Fetcher, NotModified
+from .errors import ExtractError, FeedsError, StoreError
+from .fetch import Fetcher, NotModified, SourceFetcher
 from .fetch.hosts import host_of
+from .model import Article
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
@@ -28,6 +29,7 @@ from .store import Store
 __all__ = ["CollectResult", "RunResult", "collect_due", "collect_source", "run_once"]
 
 log = logging.getLogger("feeds.pipeline")
+STORE_DRIVERS = ("sqlite3", "psycopg", "psycopg_pool")  # their errors are the store failing
 
 
 @dataclass
@@ -73,7 +75,10 @@ def collect_due(config: Config, source: Source, store: Store, fetcher: Fetcher, 
     """`collect_source` unless decide.skip_reason holds the source back (then `waiting` says
     why and nothing is fetched or recorded). `jitter` is the caller's own tick jitter as a
     fraction of the period (the daemon's `daemon.jitter`; 0 for `feeds run`): see decide.slack."""
-    state = load_state(store, source.id)
+    try:
+        state = load_state(store, source.id)
+    except Exception as e:  # the store is down: this source fails, the others still run
+        return _broken(config, store, source, CollectResult(source.id), e, now)
     slack = decide.slack(decide.period(source.schedule, config.site.tz, now), jitter)
     reason = decide.skip_reason(state, source, now, force, slack)
     if reason:
@@ -84,12 +89,21 @@ def collect_due(config: Config, source: Source, store: Store, fetcher: Fetcher, 
 
 def collect_source(config: Config, source: Source, store: Store, fetcher: Fetcher,
                    now: datetime) -> CollectResult:
-    """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError.
+    """Fetch, extract, normalise and store one source; record its state. Never raises.
 
     A source that yields no items is a `no-items` failure: nothing stored is touched (the store
-    never deletes), so what was published stays published.
+    never deletes), so what was published stays published. A store that fails the source as a
+    whole (or a bug) is that source's failure (class `store` or `internal`, traceback logged).
     """
     result = CollectResult(source.id)
+    try:
+        return _collect(config, source, store, fetcher, now, result)
+    except Exception as e:  # neither a bug nor a broken store may stop the other sources
+        return _broken(config, store, source, result, e, now)
+
+
+def _collect(config: Config, source: Source, store: Store, fetcher: Fetcher, now: datetime,
+             result: CollectResult) -> CollectResult:
     kind = KINDS[source.kind]
     bound = fetcher.for_source(source, kind.conditional)
     try:
@@ -98,40 +112,70 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
             raise ExtractError("no-items", source.url, "no items found (published items are kept)")
     except NotModified as e:
         result.not_modified = e.reason
-        bound.commit()
-        record_success(store, source.id, now, _next_due(config, source, now),
-                       {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
-        log.info("%s", result.summary())
-        return result
+        return _succeeded(config, source, store, bound, now, result)
     except FeedsError as e:
         return _failed(store, source, result, e, now, config)
-    except Exception as e:  # a bug in an extractor must not stop the other sources
-        log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
-        return _failed(store, source, result,
-                       ExtractError("internal", source.url, f"internal error: {e!r}"), now,
-                       config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
+    all_kept = _store_items(store, raws, ctx, result)
+    return _succeeded(config, source, store, bound if all_kept else None, now, result)
+
+
+def _store_items(store: Store, raws: list[Any], ctx: Context, result: CollectResult) -> bool:
+    """Normalise and store each item, counting outcomes into `result`; one bad item is skipped
+    with a warning naming it. False when the store failed on some item: the source's HTTP
+    validators are then not kept, so the next run fetches the whole body and retries it.
+    Raises when the store gave up (StoreError, after its retries) or failed every item."""
+    tried, store_failures = 0, []
     for raw in raws:
         try:
             article = normalise(raw, ctx)
         except Exception as e:  # one bad item never stops the source, whatever it holds
-            result.skipped += 1
-            log.warning("%s: skipped item %s: %s", source.id, _item_name(raw), e)
+            _skip(result, raw, e)
             continue
-        try:
-            outcome, _ = store.upsert(article, now)
-        except (ValueError, TypeError) as e:
-            result.skipped += 1
-            log.warning("%s: skipped item %s: %s", source.id, _item_name(raw), e)
-            continue
-        if outcome == "removed":  # taken down with `feeds remove`: stays down
-            result.skipped += 1
-            continue
+        tried += 1
+        failure = _store_one(store, raw, article, ctx.now, result)
+        if failure is not None:
+            store_failures.append(failure)
+    if store_failures and len(store_failures) == tried:
+        raise store_failures[-1]
+    return not store_failures
+
+
+def _store_one(store: Store, raw: Any, article: Article, now: datetime,
+               result: CollectResult) -> Exception | None:
+    """Store one article and count its outcome; the driver error when the store refused it."""
+    try:
+        outcome, _ = store.upsert(article, now)
+    except (ValueError, TypeError) as e:  # the merge rules refused this item's data
+        _skip(result, raw, e)
+        return None
+    except StoreError:  # the store gave up after its retries: the whole source fails
+        raise
+    except Exception as e:  # the store refused this one row (a driver error)
+        _skip(result, raw, e)
+        return e
+    if outcome == "removed":  # taken down with `feeds remove`: stays down
+        result.skipped += 1
+    else:
         setattr(result, outcome, getattr(result, outcome) + 1)
-    bound.commit()
-    record_success(store, source.id, now, _next_due(config, source, now),
-                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged})
+    return None
+
+
+def _skip(result: CollectResult, raw: Any, e: Exception) -> None:
+    result.skipped += 1
+    log.warning("%s: skipped item %s: %s", result.source_id, _item_name(raw), e)
+
+
+def _succeeded(config: Config, source: Source, store: Store, bound: SourceFetcher | None,
+               now: datetime, result: CollectResult) -> CollectResult:
+    """Keep the fetch's validators (unless `bound` is None) and record the success."""
+    if bound is not None:
+        bound.commit()
+    counts = {"new": result.new, "updated": result.updated, "unchanged": result.unchanged}
+    if result.not_modified:
+        counts["not_modified"] = 1
+    record_success(store, source.id, now, _next_due(config, source, now), counts)
     log.info("%s", result.summary())
     return result
 
@@ -141,13 +185,30 @@ def _item_name(raw: Any) -> str:
     return repr((raw.url or raw.guid or raw.title or "(no link, guid or title)")[:120])
 
 
+def _broken(config: Config, store: Store, source: Source, result: CollectResult,
+            e: Exception, now: datetime) -> CollectResult:
+    """The source failed on something other than its own input: the store, or a bug."""
+    if isinstance(e, StoreError) or type(e).__module__.split(".")[0] in STORE_DRIVERS:
+        log.exception("%s: the store failed while collecting %s", source.id, source.url)
+        error: FeedsError = e if isinstance(e, StoreError) else StoreError(
+            f"store: {source.id}: {type(e).__name__}: {e}")
+    else:
+        log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
+        error = ExtractError("internal", source.url, f"internal error: {e!r}")
+    return _failed(store, source, result, error, now, config)
+
+
 def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
             now: datetime, config: Config) -> CollectResult:
     result.error = e
     gone = getattr(e, "gone", False)
-    record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
-                   e.kind, getattr(e, "url", source.url), str(e),
-                   gone_url=source.url if gone else "", retry_after=getattr(e, "retry_after", None))
+    try:
+        record_failure(store, source.id, now,
+                       decide.period(source.schedule, config.site.tz, now), e.kind,
+                       getattr(e, "url", source.url), str(e), gone_url=source.url if gone else "",
+                       retry_after=getattr(e, "retry_after", None))
+    except Exception:  # the store is down: the failure is logged, the run goes on
+        log.exception("%s: could not record this failure in the store", source.id)
     log.warning("%s: %s", source.id, e)
     return result
 
