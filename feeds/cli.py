@@ -1,4 +1,4 @@
-"""Command line: `feeds run | publish | check | daemon | status | migrate | store copy ...`.
+"""Command line: `feeds run | publish | check | daemon | status | hold | release | migrate ...`.
 
 Exit status: 0 all went well, 1 some source failed (the others were still published),
 2 bad usage, bad config, or a store whose schema needs `feeds migrate`.
@@ -87,7 +87,7 @@ def cmd_worker(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
     from .service.queue import is_queue_url
-    from .service.status import collect_rows, render_table
+    from .service.status import collect_rows, render_table, side_by_side
 
     with Runtime.open(config) as rt:
         if is_queue_url(config.store_url):  # workers: what the queue holds for each source
@@ -101,7 +101,10 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_table(rows, _now()))
-    return 1 if any(r["failures"] and r["configured"] for r in rows) else 0
+        if detail := side_by_side(rows):
+            print("\n" + detail)
+    return 1 if any((r["failures"] or r.get("health") in ("degraded", "broken")) and r["configured"]
+                    for r in rows) else 0
 
 
 def cmd_remove(config: Config, args: argparse.Namespace) -> int:
@@ -122,6 +125,32 @@ def _remove_one(store: Store, key: str) -> bool:
     if article is not None:
         print(f"removed {article.id} {article.url} {article.title}")
     return article is not None
+
+
+def cmd_hold(config: Config, args: argparse.Namespace) -> int:
+    """Hold every later poll of a source until `feeds release`."""
+    from .health.manual import hold_source
+
+    if config.source(args.source) is None:
+        print(f"hold: no source {args.source!r} in {config.path.name}", file=sys.stderr)
+        return 2
+    with Runtime.open(config) as rt:
+        hold_source(rt.store, args.source)
+    print(f"{args.source}: held; its polls are kept back until `feeds release {args.source}`")
+    return 0
+
+
+def cmd_release(config: Config, args: argparse.Namespace) -> int:
+    """Store (or drop) a source's held items, end a hold by hand, then publish."""
+    from .health.manual import release_source
+
+    with Runtime.open(config) as rt:
+        stored, dropped = release_source(rt.store, args.source, _now(), drop=args.drop,
+                                         relearn=args.relearn)
+        result = rt.publish(_now()) if stored else None
+    print(f"{args.source}: {stored} held item(s) released, {dropped} dropped"
+          + (f"; published: {len(result.written)} written" if result else ""))
+    return 0
 
 
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
@@ -242,6 +271,8 @@ COMMANDS: dict[str, tuple[Callable[[Config, argparse.Namespace], int], str]] = {
     "worker": (cmd_worker, "run queued collections and publishes (PostgreSQL store; any number "
                            "of machines); SIGHUP reloads"),
     "status": (cmd_status, "per-source table: last success, last error, next attempt, counts"),
+    "hold": (cmd_hold, "hold back every later poll of a source until `feeds release`"),
+    "release": (cmd_release, "publish (or --drop) a source's held items; end a hold"),
     "migrate": (cmd_migrate, "apply the store's pending schema migrations"),
     "store": (cmd_store, "store copy FROM TO: move a site between SQLite and PostgreSQL"),
 }
@@ -267,6 +298,11 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                          "help": "serve /healthz /readyz /status /metrics (overrides worker.listen)"}),
     ],
     "status": [(("--json",), {"action": "store_true", "help": "print JSON instead of a table"})],
+    "hold": [(("source",), {"help": "the source id"})],
+    "release": [(("source",), {"help": "the source id"}),
+                (("--drop",), {"action": "store_true", "help": "discard the held items"}),
+                (("--relearn",), {"action": "store_true",
+                                  "help": "forget the baseline: the site changed for good"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
                                  "help": "article id (as in share/<id>.html) or URL"})],
     "store": [

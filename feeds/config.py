@@ -43,6 +43,7 @@ __all__ = [
     "parse_duration",
     "KIND_OPTIONS",
     "DaemonSettings",
+    "HealthSettings",
     "Topic",
     "TOPIC_FIELDS",
     "WorkerSettings",
@@ -348,6 +349,27 @@ def _duration(value: str) -> str | None:
     return None if seconds <= MAX_DURATION else "longer than ten years"
 
 
+def _threshold_names(value: dict) -> str | None:
+    from .health.judge import Thresholds  # late: the health package imports the model
+
+    known = {f.name for f in dataclasses.fields(Thresholds)}
+    unknown = sorted(set(value) - known)
+    return f"unknown threshold {unknown[0]!r} (known: {', '.join(sorted(known))})" \
+        if unknown else None
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Source health (feeds/health/): where each state change is POSTed, how often an
+    unresolved one is repeated, how long held items wait before they are dropped."""
+
+    webhook: str = field(default="", metadata=_check(_optional_http_url))
+    remind_every: str = field(default="1d", metadata=_check(_duration))
+    hold_for: str = field(default="7d", metadata=_check(_duration))
+    timeout: float = field(default=5.0, metadata=_check(_positive))  # per webhook attempt
+    retries: int = field(default=6, metadata=_check(_non_negative))  # then the alert is logged
+
+
 def _listen(value: str) -> str | None:
     """'' (off), 'PORT' or 'HOST:PORT'; the host defaults to 127.0.0.1 (never all interfaces)."""
     if not value:
@@ -477,6 +499,7 @@ class Source:
     allow_private: bool = False
     respect_robots: bool = True
     options: Any = None
+    health: dict[str, float] = field(default_factory=dict, metadata=_check(_threshold_names))
     line: int = 0
 
 
@@ -501,6 +524,7 @@ class Config:
     sitemaps: SitemapSettings = SitemapSettings()
     notify: NotifySettings = NotifySettings()
     share: ShareSettings = ShareSettings()
+    health: HealthSettings = HealthSettings()
     sources: tuple[Source, ...] = ()
     topics: tuple[Topic, ...] = ()
 
@@ -535,6 +559,7 @@ SECTIONS: dict[str, type] = {
     "sitemaps": SitemapSettings,
     "notify": NotifySettings,
     "share": ShareSettings,
+    "health": HealthSettings,
 }
 
 

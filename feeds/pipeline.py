@@ -11,15 +11,19 @@ import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import decide
-from .config import Config, Source
-from .errors import ExtractError, FeedsError, StoreError
-from .fetch import Fetcher, NotModified, SourceFetcher
+from .config import Config, Source, parse_duration
+from .errors import ExtractError, FeedsError, FetchError, StoreError
+from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
-from .model import Article
+from .health import hold as held_items
+from .health import judge_error, track
+from .health.alerts import deliver_after_run
+from .health.counting import CountingFetcher
+from .model import Article, RawArticle
 from .normalise import Context, normalise
 from .publish import PublishResult, publish
 from .sources import KINDS
@@ -44,6 +48,9 @@ class CollectResult:
     error: FeedsError | None = None
     not_modified: str = ""  # why nothing was parsed: "304" or "same body"
     waiting: str = ""  # why the source was not attempted this run (backoff, gone)
+    held: int = 0  # items held back by the health gate (the source holds this many now)
+    released: int = 0  # held items stored now that the source is healthy again
+    health: str = ""  # the source's health state after this poll (feeds/health/)
 
     @property
     def ok(self) -> bool:
@@ -56,8 +63,11 @@ class CollectResult:
             return f"{self.source_id}: skipped, {self.waiting}"
         if self.not_modified:
             return f"{self.source_id}: not modified ({self.not_modified})"
+        if self.held:
+            return f"{self.source_id}: {self.health}, {self.held} item(s) held back"
         return (f"{self.source_id}: {self.new} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else ""))
+                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else "")
+                + (f", {self.released} released" if self.released else ""))
 
 
 @dataclass
@@ -92,8 +102,10 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
     """Fetch, extract, normalise and store one source; record its state. Never raises.
 
     A source that yields no items is a `no-items` failure: nothing stored is touched (the store
-    never deletes), so what was published stays published. A store that fails the source as a
-    whole (or a bug) is that source's failure (class `store` or `internal`, traceback logged).
+    never deletes), so what was published stays published. The health gate judges the poll
+    before anything is stored: the items of a degraded or broken poll are held, not stored.
+    A store that fails the source as a whole (or a bug) is that source's failure (class
+    `store` or `internal`, traceback in the log); the other sources go on.
     """
     result = CollectResult(source.id)
     try:
@@ -105,79 +117,100 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
 def _collect(config: Config, source: Source, store: Store, fetcher: Fetcher, now: datetime,
              result: CollectResult) -> CollectResult:
     kind = KINDS[source.kind]
-    bound = fetcher.for_source(source, kind.conditional)
+    bound = CountingFetcher(fetcher.for_source(source, kind.conditional), source.url)
     try:
         raws = kind.collect(source, bound, now)
         if not raws:
             raise ExtractError("no-items", source.url, "no items found (published items are kept)")
     except NotModified as e:
         result.not_modified = e.reason
-        return _succeeded(config, source, store, bound, now, result)
+        return _unchanged(config, source, store, bound, now, result)
     except FeedsError as e:
         return _failed(store, source, result, e, now, config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
-    all_kept = _store_items(store, raws, ctx, result)
-    return _succeeded(config, source, store, bound if all_kept else None, now, result)
-
-
-def _store_items(store: Store, raws: list[Any], ctx: Context, result: CollectResult) -> bool:
-    """Normalise and store each item, counting outcomes into `result`; one bad item is skipped
-    with a warning naming it. False when the store failed on some item: the source's HTTP
-    validators are then not kept, so the next run fetches the whole body and retries it.
-    Raises when the store gave up (StoreError, after its retries) or failed every item."""
-    tried, store_failures = 0, []
-    for raw in raws:
-        try:
-            article = normalise(raw, ctx)
-        except Exception as e:  # one bad item never stops the source, whatever it holds
-            _skip(result, raw, e)
-            continue
-        tried += 1
-        failure = _store_one(store, raw, article, ctx.now, result)
-        if failure is not None:
-            store_failures.append(failure)
-    if store_failures and len(store_failures) == tried:
-        raise store_failures[-1]
-    return not store_failures
-
-
-def _store_one(store: Store, raw: Any, article: Article, now: datetime,
-               result: CollectResult) -> Exception | None:
-    """Store one article and count its outcome; the driver error when the store refused it."""
-    try:
-        outcome, _ = store.upsert(article, now)
-    except (ValueError, TypeError) as e:  # the merge rules refused this item's data
-        _skip(result, raw, e)
-        return None
-    except StoreError:  # the store gave up after its retries: the whole source fails
-        raise
-    except Exception as e:  # the store refused this one row (a driver error)
-        _skip(result, raw, e)
-        return e
-    if outcome == "removed":  # taken down with `feeds remove`: stays down
-        result.skipped += 1
-    else:
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    return None
-
-
-def _skip(result: CollectResult, raw: Any, e: Exception) -> None:
-    result.skipped += 1
-    log.warning("%s: skipped item %s: %s", result.source_id, _item_name(raw), e)
-
-
-def _succeeded(config: Config, source: Source, store: Store, bound: SourceFetcher | None,
-               now: datetime, result: CollectResult) -> CollectResult:
-    """Keep the fetch's validators (unless `bound` is None) and record the success."""
-    if bound is not None:
-        bound.commit()
-    counts = {"new": result.new, "updated": result.updated, "unchanged": result.unchanged}
-    if result.not_modified:
-        counts["not_modified"] = 1
-    record_success(store, source.id, now, _next_due(config, source, now), counts)
+    gate = track.judge(store, source, _normalised(raws, ctx, result), bound.failures)
+    if gate.holds:  # nothing stored, no validators saved: the next poll is judged afresh
+        result.held = held_items.hold(store, source.id, list(zip(gate.articles, gate.values)),
+                                      gate.signals.repeated, now)
+    elif _store_poll(config, store, gate, source.id, now, result):
+        bound.commit()  # every item stored; else no validators, so the next poll retries them
+    record_success(store, source.id, now, _next_due(config, source, now),
+                   {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
+                    "held": result.held})
+    result.health = track.finish(store, config.health, gate, now, result.new,
+                                 _period(config, source, now)).state
     log.info("%s", result.summary())
     return result
+
+
+def _unchanged(config: Config, source: Source, store: Store, bound: CountingFetcher,
+               now: datetime, result: CollectResult) -> CollectResult:
+    """A poll that found nothing new (304 or the same body): a success that parsed nothing."""
+    bound.commit()
+    record_success(store, source.id, now, _next_due(config, source, now),
+                   {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
+    result.health = track.unchanged(store, config.health, source, now,
+                                    _period(config, source, now)).state
+    log.info("%s", result.summary())
+    return result
+
+
+def _store_poll(config: Config, store: Store, gate: track.Gate, source_id: str, now: datetime,
+                result: CollectResult) -> bool:
+    """Store a passing poll's articles, then release the held items it no longer offers.
+
+    False when the store refused some item (a driver error): it was skipped with a warning.
+    Raises when the store refused every item, or gave up (StoreError): the source failed."""
+    tried, refused = 0, []
+    for article in gate.articles:
+        tried += 1
+        _store(store, article, now, result, refused)
+    hold_for = timedelta(seconds=parse_duration(config.health.hold_for) or 0)
+    offered = {a.url for a in gate.articles}
+    for article in track.release(store, gate.health, source_id, offered, now, hold_for):
+        tried += 1
+        result.released += _store(store, article, now, result, refused)
+    if refused and len(refused) == tried:
+        raise refused[-1]
+    return not refused
+
+
+def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
+                ) -> list[tuple[RawArticle, Article]]:
+    """Each raw item with its article; one bad item is skipped, never the source."""
+    pairs = []
+    for raw in raws:
+        try:
+            pairs.append((raw, normalise(raw, ctx)))
+        except Exception as e:  # one bad item never stops the source, whatever it holds
+            result.skipped += 1
+            log.warning("%s: skipped item %s: %s", ctx.source_id, _item_name(raw), e)
+    return pairs
+
+
+def _store(store: Store, article: Article, now: datetime, result: CollectResult,
+           refused: list[Exception]) -> int:
+    """Upsert one article and count its outcome; return 1 when it was stored. A driver error
+    on this one row skips it too, and is added to `refused`."""
+    try:
+        outcome, _ = store.upsert(article, now)
+    except (ValueError, TypeError) as e:  # one bad item never stops the source
+        result.skipped += 1
+        log.warning("%s: skipped item %s: %s", article.source_id, article.url, e)
+        return 0
+    except StoreError:  # the store gave up after its retries: the whole source fails
+        raise
+    except Exception as e:  # the store refused this one row
+        refused.append(e)
+        result.skipped += 1
+        log.warning("%s: skipped item %s: %s", article.source_id, article.url, e)
+        return 0
+    if outcome == "removed":  # taken down with `feeds remove`: stays down
+        result.skipped += 1
+        return 0
+    setattr(result, outcome, getattr(result, outcome) + 1)
+    return 1
 
 
 def _item_name(raw: Any) -> str:
@@ -200,14 +233,19 @@ def _broken(config: Config, store: Store, source: Source, result: CollectResult,
 
 def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
             now: datetime, config: Config) -> CollectResult:
+    """Record a failed poll: a fetch failure is transient (backoff); bytes that gave no item
+    are a layout change (`broken`), polled again on the source's own schedule."""
     result.error = e
     gone = getattr(e, "gone", False)
+    transient = isinstance(e, FetchError)
     try:
-        record_failure(store, source.id, now,
-                       decide.period(source.schedule, config.site.tz, now), e.kind,
-                       getattr(e, "url", source.url), str(e), gone_url=source.url if gone else "",
-                       retry_after=getattr(e, "retry_after", None))
-    except Exception:  # the store is down: the failure is logged, the run goes on
+        record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
+                       e.kind, getattr(e, "url", source.url), str(e), gone_url=source.url
+                       if gone else "", retry_after=getattr(e, "retry_after", None),
+                       transient=transient)
+        verdict = judge_error(e.kind, str(e).split(": ", 2)[-1], transient)
+        result.health = track.failed(store, config.health, source, verdict, now).state
+    except Exception:  # the store is down too: the failure is logged, the run goes on
         log.exception("%s: could not record this failure in the store", source.id)
     log.warning("%s: %s", source.id, e)
     return result
@@ -215,6 +253,10 @@ def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
 
 def _next_due(config: Config, source: Source, now: datetime) -> datetime:
     return decide.next_due(source.schedule, config.site.tz, now)
+
+
+def _period(config: Config, source: Source, now: datetime) -> timedelta:
+    return timedelta(seconds=decide.period(source.schedule, config.site.tz, now))
 
 
 def run_once(config: Config, store: Store, fetcher: Fetcher, now: datetime,
@@ -253,4 +295,5 @@ def run_once(config: Config, store: Store, fetcher: Fetcher, now: datetime,
     if progress:
         progress.done(f"{len(result.published.written)} written, "
                       f"{len(result.published.unchanged)} unchanged")
+    deliver_after_run(store, config.health, now)
     return result

@@ -49,17 +49,20 @@ def record_success(store: Store, source_id: str, now: datetime, next_attempt: da
 
 def record_failure(store: Store, source_id: str, now: datetime, period: float, kind: str,
                    url: str, message: str, *, gone_url: str = "",
-                   retry_after: float | None = None) -> SourceState:
+                   retry_after: float | None = None, transient: bool = True) -> SourceState:
     """A failed run: one more failure, next attempt after the backoff (decide.backoff).
 
     `gone_url` is the configured URL when the failure was HTTP 410; `retry_after` the
-    server's Retry-After in seconds, which the backoff never undercuts."""
+    server's Retry-After in seconds, which the backoff never undercuts. A failure that is
+    not `transient` (a layout change) is tried again on the source's own schedule: retrying
+    sooner changes nothing."""
     state = load_state(store, source_id)
     failures = state.failures + 1
     gone = bool(gone_url) or state.gone
     return _save(store, replace(
         state, last_attempt=now.isoformat(), failures=failures, gone=gone,
         gone_url=gone_url or state.gone_url,
-        next_attempt=backoff(failures, period, now, retry_after).isoformat(),
+        next_attempt=backoff(failures if transient else 0, period, now,
+                             retry_after).isoformat(),
         last_error={"at": now.isoformat(), "kind": kind, "url": url, "message": message,
                     **({"retry_after": retry_after} if retry_after else {})}))

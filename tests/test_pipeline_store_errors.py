@@ -53,7 +53,7 @@ def test_a_store_error_skips_one_item_and_fails_one_source_but_the_run_publishes
         rss2, atom = result.collected
         assert rss2.ok and rss2.skipped == 1 and rss2.new >= 1
         assert [w for w in caplog.messages if w.startswith("rss2: skipped item")] == [
-            f"rss2: skipped item {BAD_ITEM!r}: disk I/O error"]
+            f"rss2: skipped item {BAD_ITEM}: disk I/O error"]
         assert not atom.ok and atom.error.kind == "store" and atom.new == 0
         broke = [r for r in caplog.records if "the store failed while collecting" in r.message]
         assert len(broke) == 1 and broke[0].exc_info and "atom" in broke[0].message

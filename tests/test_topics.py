@@ -195,3 +195,10 @@ def test_pages_listing_topics_render_cleanly_in_a_browser(make_config, store):
             assert report.errors == [], name
             fits, text = report.value
             assert fits and "新能源 <专题> & “全部”" in text, name
+
+
+def test_word_bounds_next_to_accented_letters_and_punctuation() -> None:
+    m = TopicMatcher([_topic(include=("AI",))])
+    rows = _rows(("éAI", "", "[]", ""), ("AIé", "", "[]", ""), ("«AI»", "", "[]", ""),
+                 ("中AI", "", "[]", ""), ("ÀI", "", "[]", ""), ("𠀀AI𠀀", "", "[]", ""))
+    assert m.match(rows) == [[2, 3, 5]]

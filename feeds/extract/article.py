@@ -165,6 +165,9 @@ def _labels(got: dict[str, Any], how: dict[str, str], root: lhtml.HtmlElement, t
             if not found[0] and above < at:
                 found = labels.find_label(text[:at], name, avoid, above)
             got[name] = [_generic(how, name, found)]
+    if not _one(got, "origin"):
+        near = labels.near_headline(text, title)
+        got["origin"] = [_generic(how, "origin", labels.origin_by_byline(text, *near))]
     if not _one(got, "origin") and _CJK.search(title):  # 来源 lines are a Chinese portal's
         named = [(f"{el.get('class', '')} {el.get('id', '')}", el.text_content())
                  for el in _SOURCE_NAMED(root) if len(el) <= 3]  # a source line, not a wrapper

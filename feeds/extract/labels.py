@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from ..dates import DATE_PATTERN
 
-__all__ = ["origin_by_markup", "report_byline", "find_label", "find_byline", "person_like", "label_scope", "near_headline"]
+__all__ = ["origin_by_byline", "origin_by_markup", "report_byline", "find_label", "find_byline", "person_like", "label_scope", "near_headline"]
 
 _LABELS = {
     "origin": r"(?:来源|來源|来自|出处|稿源|Source)",
@@ -103,6 +103,19 @@ def find_label(text: str, name: str, avoid: Iterable[str] = (), start: int = 0
 
 _SOURCE_NAMED = re.compile(r"source|fromsite|laiyuan|comefrom|from-?site|article-?from", re.I)
 _SOURCE_PREFIX = re.compile(r"^(?:来源|來源|稿源|出处|Source)\s*[:：]?\s*")
+
+
+_MEDIUM_BYLINE = re.compile(r"(?P<v>[\u4e00-\u9fff]{1,8}(?:报|報|社|网|網|台|电视|電視|杂志|雜誌))\s*"
+                            r"(?:记者|記者|通讯员|通訊員)")
+_OWN_PAPER = re.compile(r"^(?:本|我)(?:报|報|网|網|社|台)$")
+
+
+def origin_by_byline(text: str, start: int, end: int) -> tuple[str, str]:
+    """The medium a byline names (聯合報 記者…, 中央社記者…, 新华社记者…), not 本报 (the page's own)."""
+    for m in _MEDIUM_BYLINE.finditer(text, start, end):
+        if not _OWN_PAPER.match(m["v"]):
+            return m["v"], "medium in the byline"
+    return "", ""
 
 
 def origin_by_markup(named: list[tuple[str, str]], metas: dict[str, str], avoid: set[str]

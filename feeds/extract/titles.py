@@ -37,6 +37,9 @@ _DECLARED = ("ld", "og", "twitter", "meta", "title")
 _MIN, _MAX = 4, 150
 _SITE_SHAPE = re.compile(r"[^\s:：,，。!?！？]{1,8}\s?(?:网|網|新闻网|新聞網|电子报|電子報|在线|在線|"
                          r"新闻中心|新聞中心)")
+# A medium's name and a colon starting a declared title: 中國評論新聞：, 新华网:
+_SITE_HEAD = re.compile(r"[^\s:：]{1,10}(?:网|網|新闻|新聞|日报|日報|晚报|晚報|时报|時報|电视台|電視台|"
+                        r"通讯社|通訊社)\s*[:：]\s*(?=.{4})")
 _LOGO = 12  # a site's name is short; a headline that holds an icon is not a logo
 
 
@@ -106,9 +109,8 @@ _TEXTS = etree.XPath("//text()")
 _SKIP = frozenset({"script", "style", "title", "head", "meta", "html", "body", "option"})
 
 
-def _visible(root: lhtml.HtmlElement, prefixes: set[str]) -> list[Candidate]:
-    """Headings, title-named elements, and short text nodes equal to the start of a declared
-    title; `position` is the source line (earlier wins a tie)."""
+def _headings(root: lhtml.HtmlElement) -> list[Candidate]:
+    """h1-h3 and title-named elements; `position` is the source line (earlier wins a tie)."""
     out: list[Candidate] = []
     for el in root.iter("h1", "h2", "h3"):
         _add(out, el, el.tag)
@@ -116,6 +118,12 @@ def _visible(root: lhtml.HtmlElement, prefixes: set[str]) -> list[Candidate]:
         if el.tag not in ("h1", "h2", "h3") and \
                 _CLASS_TITLE.search(f"{el.get('class', '')} {el.get('id', '')}"):
             _add(out, el, "class")
+    return out
+
+
+def _texts(root: lhtml.HtmlElement, prefixes: set[str]) -> list[Candidate]:
+    """Short text nodes equal to the start of a declared title (a headline in a bare <td>)."""
+    out: list[Candidate] = []
     lengths = {len(p) for p in prefixes}  # folding keeps a collapsed text's length
     longest = max(lengths, default=0) + 8
     for node in _TEXTS(root):
@@ -145,13 +153,15 @@ class _Declared:
     parts: tuple[str, ...]
     starts: tuple[str, ...]
     short: str
+    after_site: str  # 中國評論新聞：标题 -> 标题 (a medium's name and a colon first)
 
     @classmethod
     def of(cls, cand: Candidate) -> _Declared:
         ends = [m.start() for m in _SPLIT_POINTS.finditer(cand.key) if m.start() >= _MIN]
+        head = _SITE_HEAD.match(cand.key)
         return cls(cand.key, cand.kind, tuple(split_title(cand.key)),
                    tuple(cand.key[:end].strip() for end in reversed(ends)),
-                   _ELLIPSIS.sub("", cand.key))
+                   _ELLIPSIS.sub("", cand.key), cand.key[head.end():] if head else "")
 
 
 def _agrees(visible: str, declared: _Declared) -> str:
@@ -165,6 +175,8 @@ def _agrees(visible: str, declared: _Declared) -> str:
     parts = declared.parts
     if len(parts) > 1 and visible == parts[-1] and len(visible) > len(parts[0]):
         return "prefixed"  # 站点 - 标题: the site's name first
+    if declared.after_site and visible == declared.after_site:
+        return "prefixed"
     for start in declared.starts:
         if len(start) < 0.6 * len(visible):
             break
@@ -204,15 +216,12 @@ def choose_title(root: lhtml.HtmlElement, metas: dict[str, str], ld_headline: ob
     """The page's headline, how it was chosen, and every candidate with its score."""
     declared = _declared(root, metas, ld_headline)
     cut = [_Declared.of(d) for d in declared]
-    visible = _visible(root, {start for d in cut for start in (d.key, *d.starts)})
     sites = _site_names(metas, hints, root)
-    for cand in visible:
-        support = [(d.kind, how) for d in cut if (how := _agrees(cand.key, d))]
-        kinds = {kind for kind, _ in support}
-        cand.score = len(kinds) + (_TAG_WEIGHT[cand.kind] if kinds else 0.0)
-        cand.why = ", ".join(f"{kind} {how}" for kind, how in support) or "no declared title agrees"
-        if cand.key in sites:
-            cand.score, cand.why = -1.0, "the site's name"
+    visible = _scored(_headings(root), cut, sites)
+    if max((c.score for c in visible), default=0) < len({d.kind for d in cut}) + _TAG_WEIGHT["h3"]:
+        # a text node can only win where no heading has every declared title's support
+        prefixes = {start for d in cut for start in (d.key, d.after_site, *d.starts) if start}
+        visible += _scored(_texts(root, prefixes), cut, sites)
     _drop_truncated(visible)
     best = max(visible, key=lambda c: (c.score, len(c.text), -c.position), default=None)
     if best is not None and best.score > 0:
@@ -234,6 +243,19 @@ def choose_title(root: lhtml.HtmlElement, metas: dict[str, str], ld_headline: ob
     if first is None:
         return TitleChoice("", "", every)
     return TitleChoice(first.text, f"{first.kind} (declared titles name only the site)", every)
+
+
+def _scored(cands: list[Candidate], cut: list[_Declared], sites: set[str]) -> list[Candidate]:
+    """Each candidate scored: one point per declared title kind agreeing, plus its tag's weight
+    when any agrees; a site's name scores -1."""
+    for cand in cands:
+        support = [(d.kind, how) for d in cut if (how := _agrees(cand.key, d))]
+        kinds = {kind for kind, _ in support}
+        cand.score = len(kinds) + (_TAG_WEIGHT[cand.kind] if kinds else 0.0)
+        cand.why = ", ".join(f"{kind} {how}" for kind, how in support) or "no declared title agrees"
+        if cand.key in sites:
+            cand.score, cand.why = -1.0, "the site's name"
+    return cands
 
 
 def _drop_truncated(visible: list[Candidate]) -> None:

@@ -63,9 +63,10 @@ class TopicMatcher:
                 for word in {w.strip().lower() for w in words}:
                     uses.setdefault(word, []).append((i, exclude))
         self.automaton = ahocorasick.Automaton()
-        for word, where in uses.items():
-            self.automaton.add_word(word, _Word(len(word), _word_char(word[0]),
-                                                _word_char(word[-1]), tuple(where)))
+        for word, where in uses.items():  # keyed by UTF-8 bytes (see _scan_fields)
+            key = _as_bytes(word)
+            self.automaton.add_word(key, _Word(len(key), _word_char(word[0]),
+                                               _word_char(word[-1]), tuple(where)))
         self.empty = not uses
         if not self.empty:
             self.automaton.make_automaton()
@@ -98,23 +99,42 @@ class TopicMatcher:
                      include: list[set[int]], exclude: list[set[int]]) -> None:
         """One automaton pass over `columns` of every row, joined by SEPARATOR."""
         body = FIELD_COLUMNS["body"]
-        parts = [_body_text(r[c]) if c == body else (r[c] or "") for r in rows for c in columns]
-        big = SEPARATOR.join(parts).lower()
-        if len(big) != sum(map(len, parts)) + len(parts) - 1:  # rare: lower() grew a text
-            parts = [p.lower() for p in parts]
-            big = SEPARATOR.join(parts)
+        parts = [_as_bytes((_body_text(r[c]) if c == body else (r[c] or "")).lower())
+                 for r in rows for c in columns]
+        big = SEPARATOR.join(parts)
         offsets = list(accumulate((len(p) + 1 for p in parts), initial=0))
         starts = offsets[:-1:len(columns)]  # where each row's first field begins
         for end, word in self.automaton.iter(big):
             start = end - word.length + 1
-            if word.bound_start and start > 0 and _word_char(big[start - 1]):
+            if word.bound_start and start > 0 and _word_char(_char_before(big, start)):
                 continue
-            if word.bound_end and end + 1 < len(big) and _word_char(big[end + 1]):
+            if word.bound_end and end + 1 < len(big) and _word_char(_char_at(big, end + 1)):
                 continue
             row = bisect_right(starts, start) - 1
             for topic, is_exclude in word.uses:
                 if topic in wanted:
                     (exclude if is_exclude else include)[topic].add(row)
+
+
+# The automaton runs over UTF-8 bytes carried in a latin-1 str (one char per byte): at most
+# 256 branches per node instead of thousands of CJK characters at the root, which measured
+# twice as fast. UTF-8 is self-synchronising, so a match always starts and ends on whole
+# characters; only the word-bound checks decode the character next to a match.
+def _as_bytes(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _char_at(big: str, i: int) -> str:
+    lead = ord(big[i])
+    size = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return big[i:i + size].encode("latin-1").decode("utf-8", "replace")[:1]
+
+
+def _char_before(big: str, i: int) -> str:
+    start = i - 1
+    while start > 0 and 0x80 <= ord(big[start]) < 0xC0:  # continuation bytes
+        start -= 1
+    return big[start:i].encode("latin-1").decode("utf-8", "replace")[:1]
 
 
 def _body_text(content_html: str | None) -> str:

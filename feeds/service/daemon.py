@@ -23,6 +23,9 @@ from .. import config as config_mod
 from .. import decide
 from ..config import Config
 from ..errors import ConfigError
+from ..health import hold as held_items
+from ..health import track
+from ..health.alerts import Courier
 from ..state import SourceState, all_states, record_failure
 from ..store import open_store
 from .isolate import Outcome, Runner
@@ -76,6 +79,8 @@ class Daemon:
             self.scheduler.start()
             self._schedule()
             self._request_publish()  # outputs reflect the config even when nothing is due
+            courier = Courier(lambda: open_store(self.config.store_url),
+                              self.config.health).start()
             log.info("daemon: started (pid %d) with %d sources", os.getpid(), len(self.jobs))
             while not self.stop_requested:
                 self.wake.wait(1.0)
@@ -83,6 +88,7 @@ class Daemon:
                 if self.reload_requested and not self.stop_requested:
                     self.reload_requested = False
                     self.reload()
+            courier.stop()
             self._stop(http)
         return 0
 
@@ -192,6 +198,7 @@ class Daemon:
             kind = value.get("error_kind") or "ok"
             self.metrics.collected(sid, kind, outcome.seconds, value.get("new", 0),
                                    value.get("updated", 0), now if kind == "ok" else None)
+            self._health_metrics(sid)
             if value.get("new") or value.get("updated"):
                 self._request_publish()
             return
@@ -254,6 +261,13 @@ class Daemon:
             if state.last_success and self.config.source(sid):
                 self.metrics.last_success.labels(sid).set(
                     datetime.fromisoformat(state.last_success).timestamp())
+                self._health_metrics(sid)
+
+    def _health_metrics(self, sid: str) -> None:
+        with self.store_lock:
+            health = track.load(self.store, sid)
+            held = len(held_items.held(self.store, sid))
+        self.metrics.source_health(sid, health.state, health.signals, held)
 
     def ready(self) -> tuple[bool, str]:
         try:

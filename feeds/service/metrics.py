@@ -12,6 +12,8 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from ..health.judge import STATES
+
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -42,6 +44,15 @@ class Metrics:
                                registry=r)
         self.sources = Gauge("feeds_sources_scheduled", "Sources with a scheduled job",
                              registry=r)
+        self.health = Gauge("feeds_source_health", "1 for the source's health state (ok, "
+                            "degraded, broken, stale, failing), 0 for the others",
+                            ["source", "state"], registry=r)
+        self.poll_items = Gauge("feeds_source_poll_items", "Items offered by the source's "
+                                "last poll", ["source"], registry=r)
+        self.fill = Gauge("feeds_source_fill_ratio", "Share of the last poll's items with the "
+                          "field really filled", ["source", "field"], registry=r)
+        self.held = Gauge("feeds_source_held_items", "Items held back by the health gate",
+                          ["source"], registry=r)
 
     def collected(self, source: str, outcome: str, seconds: float, new: int, updated: int,
                   at: datetime | None) -> None:
@@ -51,6 +62,18 @@ class Metrics:
         self.articles.labels(source, "updated").inc(updated)
         if at is not None:
             self.last_success.labels(source).set(at.timestamp())
+
+    def source_health(self, source: str, state: str, signals: dict[str, float],
+                      held: int) -> None:
+        """The stored health of one source (read after each collection, never fetched)."""
+        for name in STATES:
+            self.health.labels(source, name).set(1 if name == state else 0)
+        if "offered" in signals:
+            self.poll_items.labels(source).set(signals["offered"])
+        for key, value in signals.items():
+            if key.startswith("fill."):
+                self.fill.labels(source, key[5:]).set(value)
+        self.held.labels(source).set(held)
 
     def published(self, outcome: str, seconds: float, output: Path) -> None:
         self.publishes.labels(outcome).inc()
@@ -62,7 +85,8 @@ class Metrics:
     def forget(self, source: str) -> None:
         """Drop a removed source's series so dashboards do not show it forever."""
         metrics: tuple[Counter | Gauge | Histogram, ...] = (
-            self.fetch_seconds, self.last_success, self.fetches, self.articles)
+            self.fetch_seconds, self.last_success, self.fetches, self.articles, self.health,
+            self.poll_items, self.fill, self.held)
         for metric in metrics:
             for labels in list(metric._metrics):  # no public way to list a metric's children
                 if labels[0] == source:

@@ -88,6 +88,10 @@ async def name_worker(app: procrastinate.App, worker_id: int | None, name: str) 
         await app.connector.execute_query_async(
             "INSERT INTO feeds_queue_workers (id, name) VALUES (%(id)s, %(name)s) "
             "ON CONFLICT (id) DO NOTHING", id=worker_id, name=name)
+        # names of workers procrastinate has pruned are of no use: one row per live worker
+        await app.connector.execute_query_async(
+            "DELETE FROM feeds_queue_workers WHERE id NOT IN "
+            "(SELECT id FROM procrastinate_workers)")
 
 
 def schema_present(conninfo: str) -> bool:

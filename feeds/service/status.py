@@ -10,10 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from ..config import Config
+from ..health import hold as held_items
+from ..health import track
+from ..health.record import Health
 from ..state import SourceState, all_states
 from ..store import Store
 
-__all__ = ["ago", "collect_rows", "render_table", "source_rows"]
+__all__ = ["ago", "collect_rows", "health_fields", "render_table", "side_by_side",
+           "source_rows"]
 
 
 def collect_rows(config: Config, store: Store, next_runs: dict[str, datetime] | None = None
@@ -21,7 +25,26 @@ def collect_rows(config: Config, store: Store, next_runs: dict[str, datetime] | 
     """Rows for every configured source (and state-only sources no longer configured)."""
     states = all_states(store)
     counts = {sid: store.count(sid) for sid in {s.id for s in config.sources} | set(states)}
-    return source_rows(config, states, counts, next_runs or {})
+    rows = source_rows(config, states, counts, next_runs or {})
+    for row in rows:
+        row.update(health_fields(track.load(store, row["source"]),
+                                 len(held_items.held(store, row["source"]))))
+    return rows
+
+
+def health_fields(health: Health, held: int) -> dict[str, Any]:
+    """A source's health for status: state, reason, last good poll, held items and, for a
+    degraded or broken source, one item field by field (last good vs now)."""
+    fields: dict[str, Any] = {
+        "health": health.state, "health_reason": health.reason, "health_since": health.since,
+        "first_bad_poll": health.first_bad, "last_good_poll": health.last_good,
+        "held": held, "manual_hold": health.manual_hold,
+        "warm_up": health.baseline.good_polls}
+    if health.state in ("degraded", "broken"):
+        names = list(dict.fromkeys([*health.good_item, *health.bad_item]))
+        fields["side_by_side"] = {n: {"last_good": health.good_item.get(n, ""),
+                                      "now": health.bad_item.get(n, "")} for n in names}
+    return fields
 
 
 def source_rows(config: Config, states: dict[str, SourceState], counts: dict[str, int],
@@ -72,12 +95,19 @@ def _state_text(row: dict[str, Any]) -> str:
         return "disabled"
     if row["gone"]:
         return "gone (410)"
+    if row.get("health", "ok") not in ("ok", "failing"):
+        return str(row["health"]) + (" (held by hand)" if row.get("manual_hold") else "")
     if row["failures"]:
         return f"failing x{row['failures']}"
+    if row.get("manual_hold"):
+        return "held by hand"
     return "ok" if row["last_success"] else "never run"
 
 
 def _error_text(row: dict[str, Any], width: int = 60) -> str:
+    if row.get("health", "ok") != "ok" and row.get("health_reason"):
+        text = str(row["health_reason"])
+        return text if len(text) <= width else text[: width - 1] + "…"
     error = row["last_error"]
     if not error:
         return ""
@@ -94,7 +124,7 @@ def _queue_cell(row: dict[str, Any], now: datetime) -> str:
 def render_table(rows: list[dict[str, Any]], now: datetime) -> str:
     """A fixed-width table: source, state, last success, next attempt, articles, last error."""
     head: tuple[str, ...] = ("SOURCE", "STATE", "LAST SUCCESS", "NEXT ATTEMPT", "ARTICLES",
-                             "LAST RUN", "LAST ERROR")
+                             "LAST RUN", "REASON")
     queued = any("queue" in row for row in rows)  # on PostgreSQL: what the queue holds
     if queued:
         head = head[:2] + ("QUEUE",) + head[2:]
@@ -105,9 +135,30 @@ def render_table(rows: list[dict[str, Any]], now: datetime) -> str:
         lines.append((
             row["source"], _state_text(row), *queue, ago(row["last_success"], now),
             ago(row["next_attempt"], now), str(row["articles"]),
-            f"+{last.get('new', 0)} ~{last.get('updated', 0)}" if last else "-",
+            (f"+{last.get('new', 0)} ~{last.get('updated', 0)}" if last else "-")
+            + (f" held {row['held']}" if row.get("held") else ""),
             _error_text(row),
         ))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip()
                      for line in lines)
+
+
+def side_by_side(rows: list[dict[str, Any]], width: int = 50) -> str:
+    """For each degraded or broken source: its reason and one item, last good vs now."""
+    blocks = []
+    for row in rows:
+        pairs = row.get("side_by_side")
+        if not pairs:
+            continue
+        lines = [f"{row['source']}: {row['health']}: {row['health_reason']}",
+                 f"  {'FIELD':8}{'LAST GOOD':{width}}  NOW"]
+        for name, both in pairs.items():
+            good, now = (_cut(both[k], width) for k in ("last_good", "now"))
+            lines.append(f"  {name:8}{good:{width}}  {now}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

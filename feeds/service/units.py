@@ -17,6 +17,8 @@ from typing import Any
 from .. import decide
 from ..config import Config, Source
 from ..fetch.hosts import host_of
+from ..health import hold as held_items
+from ..health import track
 from ..runtime import Runtime
 from ..state import SourceState, all_states, load_state
 from .metrics import Metrics
@@ -108,9 +110,12 @@ class Units:
         kind = result.error.kind if result.error else "ok"
         self.metrics.collected(source_id, kind, seconds, result.new, result.updated,
                                now if result.ok else None)
+        health = track.load(self.store, source_id)  # as stored: what /status shows too
+        self.metrics.source_health(source_id, health.state, health.signals,
+                                   len(held_items.held(self.store, source_id)))
         return {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
                 "error": kind if result.error else "", "worker": worker,
-                "seconds": round(seconds, 3)}
+                "seconds": round(seconds, 3), "health": result.health, "held": result.held}
 
     def publish(self, now: datetime) -> dict[str, Any]:
         started = time.monotonic()

@@ -27,6 +27,8 @@ from procrastinate.worker import Worker as QueueWorker
 from .. import config as config_mod
 from ..config import Config
 from ..errors import ConfigError
+from ..health.alerts import Courier
+from ..store import open_store
 from .metrics import Metrics
 from .ops_http import OpsServer
 from .queue import (
@@ -73,6 +75,7 @@ class QueueWorkerService:
         self.started = _utcnow()
         self.last_tick: dict[str, Any] = {}
         self.named: set[int] = set()  # procrastinate worker ids written to feeds_queue_workers
+        self.publish_owed = False  # a publish request failed (database down): ask again
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -86,9 +89,12 @@ class QueueWorkerService:
         http = OpsServer(self.listen, self) if self.listen else None
         if http:
             http.start()
+        # health alerts written by this worker's collections (or any other's) go out from here
+        courier = Courier(lambda: open_store(self.config.store_url), self.config.health).start()
         try:
             asyncio.run(self._main())
         finally:
+            courier.stop()
             if http:
                 http.close()
             self.pool.shutdown(wait=False, cancel_futures=True)
@@ -111,7 +117,8 @@ class QueueWorkerService:
         async with self.app.open_async():
             log.info("worker %s: started (concurrency %d, scheduler %s, queues %s)", self.name,
                      self.concurrency, "on" if self.scheduling else "off", ", ".join(self.queues))
-            tasks = [asyncio.create_task(self._work())]
+            tasks = [asyncio.create_task(self._work()),
+                     asyncio.create_task(self._settle_publish())]
             if self.scheduling:
                 tasks.append(asyncio.create_task(self._schedule_loop()))
             await self.stopping.wait()
@@ -198,8 +205,19 @@ class QueueWorkerService:
         try:
             await request_publish(self.app, _utcnow(), settings.seconds("publish_delay"),
                                   settings.seconds("publish_max_wait"))
-        except Exception as e:
-            log.warning("publish: cannot queue (%s); the next change queues it", e)
+            self.publish_owed = False
+        except Exception as e:  # database down: owed, asked again every tick until queued
+            self.publish_owed = True
+            log.warning("publish: cannot queue (%s); trying again in %s", e,
+                        self.config.worker.tick)
+
+    async def _settle_publish(self) -> None:
+        """A publish that could not be queued (database down) is queued once it can be, even
+        if no collection changes anything after: stored changes are never left unpublished."""
+        while not self.stopping.is_set():
+            await self._sleep(self.config.worker.seconds("tick"))
+            if self.publish_owed and not self.stopping.is_set():
+                await self._request_publish()
 
     # --- jobs -------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..config import HtmlOptions, Source
+from ..errors import ExtractError
 from ..extract import parse_html, select, site_texts
 from ..fetch import Fetcher
 from ..fetch.charset import decode
@@ -36,6 +37,10 @@ def collect(source: Source, fetcher: Fetcher, now: datetime) -> list[RawArticle]
     opts: HtmlOptions = source.options
     site_names: set[str] = set()  # what the listing pages call the site: never a headline
     links = discover(source, fetcher, site_names)
+    if not links:  # the page came back but its list did not: a layout change, not a failure
+        what = f"`{opts.links}` matched no article link" if opts.links else "no article link"
+        raise ExtractError("no-items", source.url, f"{what} on the listing page "
+                           "(published items are kept)")
     return fetch_articles(source, fetcher, links[: opts.max_articles], opts.rules, opts.remove,
                           frozenset(site_names))
 

@@ -42,7 +42,8 @@ log = logging.getLogger("feeds.store")
 T = TypeVar("T")
 ATTEMPTS = 3  # a lost connection (server restart, failover) is retried on a fresh one
 
-STATE_KEYS = {"source_state": "source_id", "http_cache": "url", "publish_state": "name"}
+STATE_KEYS = {"source_state": "source_id", "http_cache": "url", "publish_state": "name",
+              "source_health": "source_id", "held_items": "source_id", "health_outbox": "key"}
 LOCK_ARTICLE, LOCK_MIGRATE = 0x66656564, 0x66656565  # advisory lock classes ("feed", "feee")
 
 # The next stamp: the server clock, or 1 µs after the last stamp if the clock is not ahead of it.
@@ -287,6 +288,12 @@ class PostgresStore:
             conn.execute(f"INSERT INTO {table} ({_key(table)}, data) VALUES (%s, %s) "
                          f"ON CONFLICT ({_key(table)}) DO UPDATE SET data = excluded.data",
                          (key, pg_text.jsonb(data)))
+
+    def delete_state(self, table: str, key: str) -> bool:
+        """Delete one row; True when it was there."""
+        with self._tx() as conn:
+            cur = conn.execute(f"DELETE FROM {table} WHERE {_key(table)} = %s", (key,))
+            return cur.rowcount > 0
 
     def all_states(self, table: str) -> dict[str, dict[str, Any]]:
         return dict(self._all(f"SELECT {_key(table)}, data FROM {table}"))

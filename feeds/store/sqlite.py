@@ -62,15 +62,17 @@ class SQLiteStore:
         return 1 if "articles" in tables else 0
 
     def apply_migrations(self, steps: list[schema.Migration]) -> list[schema.Migration]:
-        """Apply the steps newer than the store, each in its own transaction with its
-        schema_version row; BEGIN IMMEDIATE makes a second migrating process wait, then skip."""
+        """Apply the steps newer than the store, all in one transaction with their
+        schema_version rows (SQLite DDL is transactional): BEGIN IMMEDIATE makes a second
+        migrating process wait, then skip, and no process ever sees a store half way up (one
+        opening it then would take it for an old store and refuse it)."""
         applied = []
-        for step in steps:
-            with self.lock, self._transaction():
-                have = self.schema_version()
-                self.db.execute(schema.VERSION_TABLE)
-                if have and not self.db.execute("SELECT 1 FROM schema_version").fetchone():
-                    self._record(1, "articles")  # made before versions were recorded
+        with self.lock, self._transaction():
+            have = self.schema_version()
+            self.db.execute(schema.VERSION_TABLE)
+            if have and not self.db.execute("SELECT 1 FROM schema_version").fetchone():
+                self._record(1, "articles")  # made before versions were recorded
+            for step in steps:
                 if step.version <= have:
                     continue
                 for statement in _statements(step.sql):
@@ -312,6 +314,12 @@ class SQLiteStore:
                 (key, json.dumps(data, ensure_ascii=False, sort_keys=True)),
             )
 
+    def delete_state(self, table: str, key: str) -> bool:
+        """Delete one row; True when it was there."""
+        with self.lock:
+            cur = self.db.execute(f"DELETE FROM {_table(table)} WHERE {_key(table)} = ?", (key,))
+        return cur.rowcount > 0
+
     def all_states(self, table: str) -> dict[str, dict[str, Any]]:
         with self.lock:
             cur = self.db.execute(f"SELECT {_key(table)}, data FROM {_table(table)}")
@@ -327,7 +335,8 @@ class SQLiteStore:
         self.db.close()
 
 
-_TABLES = {"source_state": "source_id", "http_cache": "url", "publish_state": "name"}
+_TABLES = {"source_state": "source_id", "http_cache": "url", "publish_state": "name",
+           "source_health": "source_id", "held_items": "source_id", "health_outbox": "key"}
 
 
 def _table(name: str) -> str:
