@@ -162,7 +162,7 @@ def _store_poll(config: Config, store: Store, gate: track.Gate, source_id: str, 
 
     False when the store refused some item (a driver error): it was skipped with a warning.
     Raises when the store refused every item, or gave up (StoreError): the source failed."""
-    tried, refused = 0, []
+    tried, refused = 0, list[Exception]()
     for article in gate.articles:
         tried += 1
         _store(store, article, now, result, refused)
