@@ -3,12 +3,22 @@ with one line naming the first (a file lock beside each config would let both ru
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from service_helpers import wait_for
-from test_daemon import daemons, portal_config  # noqa: F401  (daemons: a fixture)
+import pytest
+from service_helpers import Running, wait_for
+from test_daemon import portal_config
 
 from feeds.service.lock import AlreadyRunning, PgDaemonLock
+
+
+@pytest.fixture
+def daemons() -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+    yield lambda config, name="daemon": started.append(Running(config, name)) or started[-1]
+    for d in started:
+        d.close()
 
 
 def _on_store(folder: Path, store: str) -> Path:
