@@ -6,6 +6,7 @@ poll reaches any output, and the webhook hears exactly once at the change and on
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -223,3 +224,26 @@ def test_the_gate_holds_on_every_store(store_url, http_server, write_config, cap
     assert status(path, capsys)["channel"]["health"] == "ok"
     assert [(h["source"], h["new"]) for h in hooks(http_server) if h["source"] == "channel"] == [
         ("channel", "degraded"), ("channel", "ok")]
+
+
+def test_thirty_polls_of_the_example_portal_raise_no_alarm(http_server, tmp_path, capsys):
+    """The real example portal through the real pipeline, 30 polls 15 minutes apart: the
+    later polls find nothing new, which is neither stale (its items are days apart) nor
+    degraded; no webhook, every source ok and warmed up. (Rotating items, a poll with one new
+    item and one with none: test_health.py's thirty-poll test on the same items.)"""
+    root = Path(__file__).resolve().parent.parent
+    shutil.copytree(root / "examples", tmp_path / "examples")
+    text = (root / "sources.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "sources.yaml"
+    path.write_text(text.replace("store: data/feeds.db", "store: data/feeds.db\nhealth: "
+                                 f'{{webhook: "{http_server.url("/hook")}"}}'),
+                    encoding="utf-8")
+    http_server.routes["/hook"] = (200, {"Content-Type": "text/plain"}, b"ok")
+    for i in range(30):
+        result = poll(path, T0 + timedelta(minutes=15) * i)
+        assert not result.failed and all(r.health == "ok" for r in result.collected
+                                          if not r.waiting), [r.summary() for r in result.collected]
+    rows = status(path, capsys)
+    assert len(rows) == 6 and {r["health"] for r in rows.values()} == {"ok"}
+    assert hooks(http_server) == []
+    assert all(r["warm_up"] >= 5 for r in rows.values())

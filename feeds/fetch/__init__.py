@@ -4,13 +4,15 @@
 `FetchError` with a failure class; `Fetcher.for_source(source)` binds a source's policy
 (allow_private, respect_robots, conditional GET of its own URL). A conditional fetch whose
 resource did not change raises `NotModified`, which the pipeline counts as success with no
-changes. `file://` URLs go through the same door so that ops can ingest exports from disk.
+changes. `file://` URLs go through the same door so that ops can ingest exports from disk,
+but only the files the policy names (a source's own URL), never a link it offered.
 
     client.py    Fetcher: redirects, retries, conditional GET, policy
     source.py    SourceFetcher (a source's policy; validators saved on commit), check notes
     response.py  Fetched, NotModified, GoneError
     body.py      streaming reads with size, decompression and time caps
     guard.py     refusing private, loopback and link-local addresses
+    pinning.py   connections go to the address the guard checked
     robots.py    robots.txt per host, cached; Crawl-delay
     hosts.py     per-host concurrency and spacing; parallel lanes for many URLs
     retry.py     pure retry decisions (backoff with jitter, Retry-After)

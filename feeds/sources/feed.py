@@ -167,7 +167,7 @@ def _parse_json_feed(fetched: Fetched, who: str) -> list[RawArticle]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
         doc = json.loads(decode(fetched.body, "utf-8"))
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:  # RecursionError: arrays nested 100,000 deep
         raise ExtractError("parse-error", fetched.url, f"malformed JSON feed: {e}") from e
     if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version", "")):
         raise ExtractError("not-a-feed", fetched.url, "JSON without a jsonfeed.org version")
