@@ -117,12 +117,16 @@ def _schedule(value: str) -> str | None:
         return _duration(value) if seconds > 0 else "an interval must be longer than 0"
     if len(value.split()) != 5:
         return "not an interval like '15m', '2h', '1d' nor a 5-field cron expression"
+    from datetime import UTC, datetime
+
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(value, timezone="UTC")
+        trigger = CronTrigger.from_crontab(value, timezone="UTC")
     except (ValueError, KeyError, TypeError) as e:
         return f"not a valid cron expression: {e}"
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:  # e.g. '* * 31 2 *'
+        return "this cron expression never fires (no such date)"
     return None
 
 
