@@ -134,7 +134,11 @@ def _collect(config: Config, source: Source, store: Store, fetcher: Fetcher, now
         result.held = held_items.hold(store, source.id, list(zip(gate.articles, gate.values)),
                                       gate.signals.repeated, now)
     elif _store_poll(config, store, gate, source.id, now, result):
-        bound.commit()  # every item stored; else no validators, so the next poll retries them
+        if any(raw.partial for raw in raws):  # a full_text page failed: read the feed again
+            log.info("%s: some items are partial; the feed's validators are not saved",
+                     source.id)
+        else:
+            bound.commit()  # every item stored; else no validators, so the next poll retries them
     record_success(store, source.id, now, _next_due(config, source, now),
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
                     "held": result.held})
