@@ -95,6 +95,21 @@ def _store_location(value: str) -> str | None:
     return None
 
 
+def _output_dir(value: str, root: Path) -> str | None:
+    """A folder, or a path one can be made at: publish would crash on an existing file, or on
+    a file where one of its parents should be."""
+    if not value.strip() or "\0" in value:
+        return "must be a folder path"
+    target = root / value
+    try:
+        if target.exists() and not target.is_dir():
+            return f"{target} exists and is not a folder"
+        parent = next(p for p in target.parents if p.exists())
+    except (OSError, ValueError) as e:
+        return f"cannot use {target}: {e}"
+    return None if parent.is_dir() else f"{parent} is a file, so {target} cannot be made"
+
+
 def _ascii_id(value: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
         return "must be ASCII letters, digits, '-', '_' or '.' (it is used in paths)"
@@ -117,12 +132,16 @@ def _schedule(value: str) -> str | None:
         return _duration(value) if seconds > 0 else "an interval must be longer than 0"
     if len(value.split()) != 5:
         return "not an interval like '15m', '2h', '1d' nor a 5-field cron expression"
+    from datetime import UTC, datetime
+
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(value, timezone="UTC")
+        trigger = CronTrigger.from_crontab(value, timezone="UTC")
     except (ValueError, KeyError, TypeError) as e:
         return f"not a valid cron expression: {e}"
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:  # e.g. '* * 31 2 *'
+        return "this cron expression never fires (no such date)"
     return None
 
 
@@ -780,6 +799,9 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     }
     if isinstance(scalars.get("store"), str) and (msg := _store_location(scalars["store"])):
         problems.add(("store",), msg)
+    if isinstance(scalars.get("output_dir"), str) and (
+            msg := _output_dir(scalars["output_dir"], path.parent)):
+        problems.add(("output_dir",), msg)
     if sections["feeds"] is not None:
         _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
     topics = _build_topics(data.get("topics", []), known, {s.id for s in sources}, problems)

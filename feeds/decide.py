@@ -22,22 +22,18 @@ import random
 import zlib
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from .config import Source, parse_duration
-
-if TYPE_CHECKING:  # state.py asks backoff() of this module
-    from .state import SourceState
+from .source_state import SourceState
 
 __all__ = ["BACKOFF_JITTER", "MAX_BACKOFF", "backoff", "due", "first_run", "next_due", "period",
            "publish_at", "skip_reason", "slack", "spread_offset"]
 
 MAX_BACKOFF = timedelta(hours=6)  # a failing source is still tried a few times a day
 BACKOFF_JITTER = 0.1  # up to 10% later, so failing sources do not retry in lockstep
-CRON_FALLBACK = 86400.0  # a cron expression that never fires twice (e.g. Feb 30) counts as 1 day
 
 
 @lru_cache(maxsize=512)
@@ -54,9 +50,8 @@ def period(schedule: str, tz: ZoneInfo, now: datetime) -> float:
     if seconds is not None:
         return seconds
     trigger = _cron(schedule, tz)
-    first = trigger.get_next_fire_time(None, now)
-    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
-    return (second - first).total_seconds() if first and second else CRON_FALLBACK
+    first = _fire_after(trigger, schedule, now)
+    return (_fire_after(trigger, schedule, first + timedelta(seconds=1)) - first).total_seconds()
 
 
 def next_due(schedule: str, tz: ZoneInfo, now: datetime) -> datetime:
@@ -65,8 +60,17 @@ def next_due(schedule: str, tz: ZoneInfo, now: datetime) -> datetime:
     seconds = parse_duration(schedule)
     if seconds is not None:
         return now + timedelta(seconds=seconds)
-    fire = _cron(schedule, tz).get_next_fire_time(None, now + timedelta(seconds=1))
-    return fire or now + timedelta(seconds=CRON_FALLBACK)
+    return _fire_after(_cron(schedule, tz), schedule, now + timedelta(seconds=1))
+
+
+def _fire_after(trigger: CronTrigger, schedule: str, at: datetime) -> datetime:
+    """The trigger's first fire time at or after `at`. A 5-field cron expression that fires
+    once fires every year, and config validation refuses one that never fires (Feb 30), so
+    there is always one: no made-up fallback period."""
+    fire: datetime | None = trigger.get_next_fire_time(None, at)
+    if fire is None:
+        raise ValueError(f"schedule {schedule!r} never fires")
+    return fire
 
 
 def backoff(failures: int, period_seconds: float, now: datetime,

@@ -39,7 +39,11 @@ class RawArticle:
     """Fields as an extractor found them: text, markup and date strings, not yet trusted.
 
     `title` is plain text; `summary` and `content_html` are HTML.
-    `guid` is the source's own identity for the item when it has one (RSS guid, Atom id);
+    `guid` is the source's own identity for the item when it has one (RSS guid, Atom id,
+    JSON Feed id), exactly as the source wrote it; `legacy_guid` is the form older feeds stored
+    (feedparser's, resolved against the feed's URL) when it differs, so those articles are
+    still found. `partial`: part of what the source normally reads for this item failed (a
+    `full_text` page), so the store keeps what it holds for the missing part.
     `provenance` records which rule or heuristic produced each field (for `feeds preview`).
     """
 
@@ -57,6 +61,8 @@ class RawArticle:
     language: str = ""
     guid: str = ""
     canonical_url: str = ""
+    legacy_guid: str = ""
+    partial: bool = False
     provenance: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -86,3 +92,5 @@ class Article:
     guid: str = ""
     published_is_date: bool = False
     dated: bool = True  # False: the source gave no date; published is the first-seen time
+    legacy_guid: str = ""  # the guid as older feeds stored it (RawArticle.legacy_guid)
+    partial: bool = False  # a part of the item failed to arrive (RawArticle.partial)

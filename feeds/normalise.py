@@ -85,6 +85,8 @@ def normalise(raw: RawArticle, ctx: Context) -> Article:
         language=clean_text(raw.language) or ctx.language,
         source_id=ctx.source_id,
         guid=clean_text(raw.guid),
+        legacy_guid=clean_text(raw.legacy_guid),
+        partial=raw.partial,
         published_is_date=bool(published and published.date_only),
         # relative dates (3小时前) mean something only at first sight: the store freezes them
         dated=bool(published and not published.relative),

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import decide
 from .config import Config, Source, parse_duration
-from .errors import ExtractError, FeedsError, FetchError
+from .errors import ExtractError, FeedsError, FetchError, StoreError
 from .fetch import Fetcher, NotModified
 from .fetch.hosts import host_of
 from .health import hold as held_items
@@ -33,6 +33,7 @@ from .store import Store
 __all__ = ["CollectResult", "RunResult", "collect_due", "collect_source", "run_once"]
 
 log = logging.getLogger("feeds.pipeline")
+STORE_DRIVERS = ("sqlite3", "psycopg", "psycopg_pool")  # their errors are the store failing
 
 
 @dataclass
@@ -84,7 +85,10 @@ def collect_due(config: Config, source: Source, store: Store, fetcher: Fetcher, 
     """`collect_source` unless decide.skip_reason holds the source back (then `waiting` says
     why and nothing is fetched or recorded). `jitter` is the caller's own tick jitter as a
     fraction of the period (the daemon's `daemon.jitter`; 0 for `feeds run`): see decide.slack."""
-    state = load_state(store, source.id)
+    try:
+        state = load_state(store, source.id)
+    except Exception as e:  # the store is down: this source fails, the others still run
+        return _broken(config, store, source, CollectResult(source.id), e, now)
     slack = decide.slack(decide.period(source.schedule, config.site.tz, now), jitter)
     reason = decide.skip_reason(state, source, now, force, slack)
     if reason:
@@ -95,13 +99,23 @@ def collect_due(config: Config, source: Source, store: Store, fetcher: Fetcher, 
 
 def collect_source(config: Config, source: Source, store: Store, fetcher: Fetcher,
                    now: datetime) -> CollectResult:
-    """Fetch, extract, normalise and store one source; record its state. Never raises FeedsError.
+    """Fetch, extract, normalise and store one source; record its state. Never raises.
 
     A source that yields no items is a `no-items` failure: nothing stored is touched (the store
     never deletes), so what was published stays published. The health gate judges the poll
     before anything is stored: the items of a degraded or broken poll are held, not stored.
+    A store that fails the source as a whole (or a bug) is that source's failure (class
+    `store` or `internal`, traceback in the log); the other sources go on.
     """
     result = CollectResult(source.id)
+    try:
+        return _collect(config, source, store, fetcher, now, result)
+    except Exception as e:  # neither a bug nor a broken store may stop the other sources
+        return _broken(config, store, source, result, e, now)
+
+
+def _collect(config: Config, source: Source, store: Store, fetcher: Fetcher, now: datetime,
+             result: CollectResult) -> CollectResult:
     kind = KINDS[source.kind]
     bound = CountingFetcher(fetcher.for_source(source, kind.conditional), source.url)
     try:
@@ -110,34 +124,21 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
             raise ExtractError("no-items", source.url, "no items found (published items are kept)")
     except NotModified as e:
         result.not_modified = e.reason
-        bound.commit()
-        record_success(store, source.id, now, _next_due(config, source, now),
-                       {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
-        result.health = track.unchanged(store, config.health, source, now,
-                                        _period(config, source, now)).state
-        log.info("%s", result.summary())
-        return result
+        return _unchanged(config, source, store, bound, now, result)
     except FeedsError as e:
         return _failed(store, source, result, e, now, config)
-    except Exception as e:  # a bug in an extractor must not stop the other sources
-        log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
-        return _failed(store, source, result,
-                       ExtractError("internal", source.url, f"internal error: {e!r}"), now,
-                       config)
     ctx = Context(source.id, source.channel, config.site.tz, now, config.site.language,
                   config.feeds.summary_length)
     gate = track.judge(store, source, _normalised(raws, ctx, result), bound.failures)
     if gate.holds:  # nothing stored, no validators saved: the next poll is judged afresh
         result.held = held_items.hold(store, source.id, list(zip(gate.articles, gate.values)),
                                       gate.signals.repeated, now)
-    else:
-        for article in gate.articles:
-            _store(store, article, now, result)
-        hold_for = timedelta(seconds=parse_duration(config.health.hold_for) or 0)
-        offered = {a.url for a in gate.articles}
-        for article in track.release(store, gate.health, source.id, offered, now, hold_for):
-            result.released += _store(store, article, now, result)
-        bound.commit()
+    elif _store_poll(config, store, gate, source.id, now, result):
+        if any(raw.partial for raw in raws):  # a full_text page failed: read the feed again
+            log.info("%s: some items are partial; the feed's validators are not saved",
+                     source.id)
+        else:
+            bound.commit()  # every item stored; else no validators, so the next poll retries them
     record_success(store, source.id, now, _next_due(config, source, now),
                    {"new": result.new, "updated": result.updated, "unchanged": result.unchanged,
                     "held": result.held})
@@ -145,6 +146,38 @@ def collect_source(config: Config, source: Source, store: Store, fetcher: Fetche
                                  _period(config, source, now)).state
     log.info("%s", result.summary())
     return result
+
+
+def _unchanged(config: Config, source: Source, store: Store, bound: CountingFetcher,
+               now: datetime, result: CollectResult) -> CollectResult:
+    """A poll that found nothing new (304 or the same body): a success that parsed nothing."""
+    bound.commit()
+    record_success(store, source.id, now, _next_due(config, source, now),
+                   {"new": 0, "updated": 0, "unchanged": 0, "not_modified": 1})
+    result.health = track.unchanged(store, config.health, source, now,
+                                    _period(config, source, now)).state
+    log.info("%s", result.summary())
+    return result
+
+
+def _store_poll(config: Config, store: Store, gate: track.Gate, source_id: str, now: datetime,
+                result: CollectResult) -> bool:
+    """Store a passing poll's articles, then release the held items it no longer offers.
+
+    False when the store refused some item (a driver error): it was skipped with a warning.
+    Raises when the store refused every item, or gave up (StoreError): the source failed."""
+    tried, refused = 0, list[Exception]()
+    for article in gate.articles:
+        tried += 1
+        _store(store, article, now, result, refused)
+    hold_for = timedelta(seconds=parse_duration(config.health.hold_for) or 0)
+    offered = {a.url for a in gate.articles}
+    for article in track.release(store, gate.health, source_id, offered, now, hold_for):
+        tried += 1
+        result.released += _store(store, article, now, result, refused)
+    if refused and len(refused) == tried:
+        raise refused[-1]
+    return not refused
 
 
 def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
@@ -160,11 +193,20 @@ def _normalised(raws: list[RawArticle], ctx: Context, result: CollectResult
     return pairs
 
 
-def _store(store: Store, article: Article, now: datetime, result: CollectResult) -> int:
-    """Upsert one article and count its outcome; return 1 when it was stored."""
+def _store(store: Store, article: Article, now: datetime, result: CollectResult,
+           refused: list[Exception]) -> int:
+    """Upsert one article and count its outcome; return 1 when it was stored. A driver error
+    on this one row skips it too, and is added to `refused`."""
     try:
         outcome, _ = store.upsert(article, now)
     except (ValueError, TypeError) as e:  # one bad item never stops the source
+        result.skipped += 1
+        log.warning("%s: skipped item %s: %s", article.source_id, article.url, e)
+        return 0
+    except StoreError:  # the store gave up after its retries: the whole source fails
+        raise
+    except Exception as e:  # the store refused this one row
+        refused.append(e)
         result.skipped += 1
         log.warning("%s: skipped item %s: %s", article.source_id, article.url, e)
         return 0
@@ -180,6 +222,19 @@ def _item_name(raw: Any) -> str:
     return repr((raw.url or raw.guid or raw.title or "(no link, guid or title)")[:120])
 
 
+def _broken(config: Config, store: Store, source: Source, result: CollectResult,
+            e: Exception, now: datetime) -> CollectResult:
+    """The source failed on something other than its own input: the store, or a bug."""
+    if isinstance(e, StoreError) or type(e).__module__.split(".")[0] in STORE_DRIVERS:
+        log.exception("%s: the store failed while collecting %s", source.id, source.url)
+        error: FeedsError = e if isinstance(e, StoreError) else StoreError(
+            f"store: {source.id}: {type(e).__name__}: {e}")
+    else:
+        log.exception("%s: internal error (a bug) while collecting %s", source.id, source.url)
+        error = ExtractError("internal", source.url, f"internal error: {e!r}")
+    return _failed(store, source, result, error, now, config)
+
+
 def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
             now: datetime, config: Config) -> CollectResult:
     """Record a failed poll: a fetch failure is transient (backoff); bytes that gave no item
@@ -187,12 +242,15 @@ def _failed(store: Store, source: Source, result: CollectResult, e: FeedsError,
     result.error = e
     gone = getattr(e, "gone", False)
     transient = isinstance(e, FetchError)
-    record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
-                   e.kind, getattr(e, "url", source.url), str(e),
-                   gone_url=source.url if gone else "", retry_after=getattr(e, "retry_after", None),
-                   transient=transient)
-    verdict = judge_error(e.kind, str(e).split(": ", 2)[-1], transient)
-    result.health = track.failed(store, config.health, source, verdict, now).state
+    try:
+        record_failure(store, source.id, now, decide.period(source.schedule, config.site.tz, now),
+                       e.kind, getattr(e, "url", source.url), str(e), gone_url=source.url
+                       if gone else "", retry_after=getattr(e, "retry_after", None),
+                       transient=transient)
+        verdict = judge_error(e.kind, str(e).split(": ", 2)[-1], transient)
+        result.health = track.failed(store, config.health, source, verdict, now).state
+    except Exception:  # the store is down too: the failure is logged, the run goes on
+        log.exception("%s: could not record this failure in the store", source.id)
     log.warning("%s: %s", source.id, e)
     return result
 

@@ -16,6 +16,12 @@ loses nothing), same scheduling decisions (feeds/decide.py).
 Never build a `Fetcher()` or open a store apart from this module in code that runs a unit of
 work: a fetcher built apart silently loses the config and the store (no conditional GET, no
 `fetch:` settings, robots.txt fetched again by every process).
+
+One store is deliberately opened outside a Runtime: the daemon parent's own
+(feeds/service/daemon.py: its state reads to plan the schedule, the failures it records when a
+child misses its deadline, and `/status`). The parent never fetches or collects, so it needs no
+fetcher; its work runs in child processes that each open a Runtime, and a child killed at its
+deadline could not record its own failure, so the parent, which outlives it, must.
 """
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
 """Per-source bookkeeping kept in the store, so a restart picks up where it left off.
 
-`SourceState` is what `feeds status`, `/status` and the schedulers read; `record_success` and
-`record_failure` are the only writers. What the state means for the next attempt (due? backing
-off? gone?) is decided in feeds/decide.py, never here.
+`SourceState` (defined in feeds/source_state.py) is what `feeds status`, `/status` and the
+schedulers read; `record_success` and `record_failure` are the only writers. What the state
+means for the next attempt (due? backing off? gone?) is decided in feeds/decide.py, never here.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .decide import backoff
+from .source_state import SourceState
 
 if TYPE_CHECKING:
     from .store import Store
@@ -21,29 +22,13 @@ __all__ = ["SourceState", "load_state", "record_success", "record_failure", "all
 TABLE = "source_state"
 
 
-@dataclass(frozen=True)
-class SourceState:
-    """What we know of one source across runs (timestamps as ISO 8601 strings)."""
-
-    source_id: str
-    last_attempt: str = ""
-    last_success: str = ""
-    next_attempt: str = ""
-    failures: int = 0
-    last_error: dict[str, Any] = field(default_factory=dict)  # at, kind, url, message[, retry_after]
-    gone: bool = False
-    gone_url: str = ""  # the configured URL that answered 410 ('' in states from before)
-    counts: dict[str, int] = field(default_factory=dict)  # new/updated/unchanged of the last run
-
-
 def load_state(store: Store, source_id: str) -> SourceState:
-    data = store.get_state(TABLE, source_id)
-    known = {k: v for k, v in data.items() if k in SourceState.__dataclass_fields__}
-    return SourceState(**{**known, "source_id": source_id})
+    return SourceState.from_data(source_id, store.get_state(TABLE, source_id))
 
 
 def all_states(store: Store) -> dict[str, SourceState]:
-    return {sid: load_state(store, sid) for sid in store.all_states(TABLE)}
+    """Every stored state from one read of the table (one consistent snapshot, one query)."""
+    return {sid: SourceState.from_data(sid, data) for sid, data in store.all_states(TABLE).items()}
 
 
 def _save(store: Store, state: SourceState) -> SourceState:

@@ -32,8 +32,12 @@ def test_period_is_the_real_period_of_an_interval_or_a_cron_expression(schedule,
     assert decide.period(schedule, TZ, NOW) == seconds
 
 
-def test_a_cron_expression_that_fires_once_is_one_day():
-    assert decide.period("0 0 30 2 *", TZ, NOW) == 86400  # Feb 30th never comes
+def test_a_cron_expression_that_never_fires_has_no_made_up_period():
+    # config validation refuses it (tests/test_schedule_check.py); decide never invents a period
+    for ask in (decide.period, decide.next_due):
+        with pytest.raises(ValueError, match="never fires"):
+            ask("0 0 30 2 *", TZ, NOW)  # Feb 30th never comes
+    assert decide.period("0 0 29 2 *", TZ, NOW) == 1461 * 86400  # leap days do come (4 years)
 
 
 def test_next_due_is_one_interval_later_or_the_next_cron_fire_in_the_site_zone():

@@ -130,3 +130,78 @@ def test_a_site_moved_to_postgres_publishes_the_same_bytes(write_config, tmp_pat
     assert len(files) > 20
     assert files == sorted(p.relative_to(pg_out) for p in pg_out.rglob("*") if p.is_file())
     assert [f for f in files if (sqlite_out / f).read_bytes() != (pg_out / f).read_bytes()] == []
+
+
+@pytest.mark.parametrize("direction", ["sqlite-to-postgres", "postgres-to-sqlite"])
+def test_a_copy_that_fails_midway_leaves_the_target_empty_and_can_be_retried(
+        direction, tmp_path, pg_url, monkeypatch):
+    """One transaction for the whole load: a failure after some tables were loaded (here the
+    source breaks while its source_state is read) leaves nothing behind, so a retry is taken."""
+    from feeds.store import copy as copy_mod
+
+    sqlite_path = str(tmp_path / "feeds.db")
+    src, dst = (sqlite_path, pg_url) if direction.startswith("sqlite") else (pg_url, sqlite_path)
+    fill(src)
+    side = copy_mod._SQLite if direction.startswith("sqlite") else copy_mod._Postgres
+    real_dump = side.dump
+
+    def broken(self, table, columns):
+        if table == "source_state":
+            raise StoreError("store: read error in the middle of the copy")
+        yield from real_dump(self, table, columns)
+
+    monkeypatch.setattr(side, "dump", broken)
+    with pytest.raises(StoreError, match="read error"):
+        copy_store(src, dst)
+    db = open_store(dst)
+    try:
+        assert db.count() == 0 and db.removed_after(("", ""), 10) == []
+        assert all(db.all_states(t) == {} for t in STATES)
+    finally:
+        db.close()
+    monkeypatch.setattr(side, "dump", real_dump)
+    copy_store(src, dst)  # the retry is not refused
+    assert_same_site_and_takedown_holds(src, dst)
+
+
+def test_only_the_stores_own_tables_are_copied(pg_database):
+    """PostgreSQL to PostgreSQL: the queue's and the host gates' tables (procrastinate_*,
+    feeds_host_*) live beside the store but are no part of it."""
+    import uuid
+
+    import psycopg
+
+    urls = []
+    for _ in range(2):
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(pg_database, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+            conn.execute(f"CREATE TABLE {schema}.procrastinate_jobs (id int)")
+            conn.execute(f"CREATE TABLE {schema}.feeds_host_slot (host text)")
+        urls.append(f"{pg_database}?options=-csearch_path%3D{schema}")
+    src, dst = urls
+    fill(src)
+    with psycopg.connect(src, autocommit=True) as conn:
+        conn.execute("INSERT INTO procrastinate_jobs VALUES (1)")
+        conn.execute("INSERT INTO feeds_host_slot VALUES ('a.example')")
+    counts = copy_store(src, dst)
+    assert not any(t.startswith(("procrastinate_", "feeds_host_")) for t in counts)
+    with psycopg.connect(dst) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM procrastinate_jobs").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM feeds_host_slot").fetchone()[0] == 0
+    assert_same_site_and_takedown_holds(src, dst)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_every_table_a_migration_creates_is_copied(dialect, tmp_path, pg_url):
+    """The allow-list is read from the migrations: every table of a fresh store except the
+    version table and PostgreSQL's clock, so a table a new migration adds is copied too."""
+    from feeds.store import copy as copy_mod
+    from feeds.store.schema import own_tables
+
+    db = open_store(str(tmp_path / "x.db") if dialect == "sqlite" else pg_url)
+    try:
+        present = set(copy_mod._side(db).tables())
+    finally:
+        db.close()
+    assert set(own_tables(dialect)) == present - {"schema_version", "change_clock"}

@@ -117,7 +117,7 @@ class PgHostGates:
     """HostGates with the state in PostgreSQL; `slot(host, delay)` blocks until a request to
     `host` may start, across every process using the same database."""
 
-    def __init__(self, conninfo: str, per_host: int, lease: float, pool_size: int = 8,
+    def __init__(self, conninfo: str, per_host: int, lease: float, pool_size: int = 4,
                  holder_timeout: float = HOLDER_TIMEOUT):
         from psycopg_pool import ConnectionPool  # only workers on PostgreSQL need it
 

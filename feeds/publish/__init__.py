@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import Config
+from ..errors import PublishError
 from ..store import Store
 from . import directory, feedpage, robots, sitemap_html
 from .changes import Mark, changed_urls, read_mark, save_mark
@@ -54,7 +55,18 @@ class PublishResult:
 
 def publish(config: Config, store: Store, now: datetime, send: bool = True) -> PublishResult:
     """Render every output from the store into config.output_path, writing only what changed;
-    then notify (when `send` and something changed). Notifications never fail a publish."""
+    then notify (when `send` and something changed). Notifications never fail a publish.
+    An output that cannot be written (a file where a folder should be, no permission, disk
+    full) is one PublishError line naming output_dir and the path, not a traceback."""
+    try:
+        return _publish(config, store, now, send)
+    except OSError as e:
+        where = e.filename or config.output_path
+        raise PublishError(f"publish: output_dir {config.output_dir!r}: cannot write "
+                           f"{where}: {e.strerror or e}") from e
+
+
+def _publish(config: Config, store: Store, now: datetime, send: bool) -> PublishResult:
     result, out, site = PublishResult(), config.output_path, config.site
     mark = read_mark(store)  # read first: whatever changes while we render is seen next time
     specs = feed_specs(config, store)

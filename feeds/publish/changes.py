@@ -1,8 +1,9 @@
 """Which article URLs changed since the last publish (for notifications), exactly once.
 
-The store stamps every insert/update with `changed_at` (whole seconds). We remember the newest
-stamp already published plus the ids carrying exactly that stamp, so a row written later in
-the same second is still caught and none is announced twice.
+The store stamps every insert/update with `changed_at` (UTC, in microseconds, each stamp
+strictly after the last: see the stores' `_stamp`/`STAMP`). We remember the newest stamp
+already published plus the ids carrying exactly that stamp, so a row stamped the same moment
+(a bulk copy keeps its source's stamps) is still caught and none is announced twice.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ Mark = tuple[str, "list[str] | None"]
 
 def read_mark(store: Store) -> Mark:
     """The store's newest change stamp and the ids carrying it, read before rendering. None
-    instead of ids when a bulk import stamped more than MAX_IDS rows in that second: they
-    count as seen (at worst an update in that very second waits for the next change)."""
+    instead of ids when a bulk import stamped more than MAX_IDS rows with that one stamp: they
+    count as seen (at worst an update with that very stamp waits for the next change)."""
     mark = store.last_change()
     if not mark:
         return "", []

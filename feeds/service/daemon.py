@@ -29,7 +29,7 @@ from ..health.alerts import Courier
 from ..state import SourceState, all_states, record_failure
 from ..store import open_store
 from .isolate import Outcome, Runner
-from .lock import DaemonLock, lock_path
+from .lock import daemon_lock
 from .metrics import Metrics
 from .ops_http import OpsServer
 from .scheduler import plan_source, sync_jobs
@@ -71,7 +71,7 @@ class Daemon:
 
     def serve(self) -> int:
         """Run until SIGTERM/SIGINT; return the exit status (0 after a clean stop)."""
-        with DaemonLock(lock_path(self.config)):
+        with daemon_lock(self.config):
             self._install_signals()
             _sweep_temp_files(self.config.output_path, min_age=60)
             http = self._start_http()

@@ -17,6 +17,7 @@ from html import escape
 from typing import Any
 
 import feedparser
+from lxml import etree
 
 from ..config import Source
 from ..errors import ExtractError
@@ -77,7 +78,8 @@ def _distinct_guids(raws: list[RawArticle], who: str) -> list[RawArticle]:
     for guid in shared:
         log.warning("%s: guid %r is shared by %d distinct items; identifying them by link",
                     who, guid, counts[guid])
-    return [dataclasses.replace(r, guid="") if r.guid in shared else r for r in raws]
+    return [dataclasses.replace(r, guid="", legacy_guid="") if r.guid in shared else r
+            for r in raws]
 
 
 # Character references to code points XML 1.0 forbids (&#1; &#x1B; ...): common in real feeds,
@@ -98,7 +100,44 @@ def _parse_xml_feed(fetched: Fetched, charset: str, who: str) -> list[RawArticle
         raise ExtractError(kind, fetched.url, f"not an RSS/Atom feed ({error or 'no feed element'})")
     if parsed.bozo and not isinstance(error, _HARMLESS):
         raise ExtractError("parse-error", fetched.url, f"malformed feed: {error}")
+    written = _written_ids(text.encode("utf-8"), len(parsed.entries))
+    for entry, guid in zip(parsed.entries, written or (), strict=False):
+        entry[_WRITTEN] = guid
     return _each(parsed.entries, _from_entry, who)
+
+
+# An item's guid as the feed wrote it. feedparser resolves a guid/id against the feed's URL (or
+# xml:base) as if it were a link, so `<guid>12345</guid>` would change whenever the feed moves;
+# the identity must not. Read from the same text, entries in document order, as feedparser.
+_WRITTEN = "feeds_written_id"
+_ENTRY_TAGS = ("item", "{http://purl.org/rss/1.0/}item", "{http://my.netscape.com/rdf/simple/0.9/}item",
+               "{http://www.w3.org/2005/Atom}entry", "{http://purl.org/atom/ns#}entry")
+_ID_TAGS = {"guid", "{http://www.w3.org/2005/Atom}id", "{http://purl.org/atom/ns#}id"}
+_RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
+
+
+def _written_ids(data: bytes, expected: int) -> list[str] | None:
+    """The guid text of every entry, in order; None when the entries cannot be matched one to
+    one with feedparser's (then feedparser's ids are used, as before)."""
+    parser = etree.XMLParser(encoding="utf-8", resolve_entities=False, no_network=True,
+                             load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+    ids = []
+    for element in root.iter(*_ENTRY_TAGS):
+        text = next((child.text or "" for child in element if child.tag in _ID_TAGS),
+                    element.get(_RDF_ABOUT, ""))
+        ids.append(text.strip())
+    return ids if len(ids) == expected else None
+
+
+def _guids(entry: Any) -> tuple[str, str]:
+    """(the guid as written, feedparser's resolved form when it differs: the legacy key)."""
+    resolved = entry.get("id", "")
+    written = dict.get(entry, _WRITTEN) or resolved
+    return written, resolved if resolved != written else ""
 
 
 def _as_text(entry: Any, key: str) -> str:
@@ -122,6 +161,7 @@ def _from_entry(entry: Any) -> RawArticle:
     html = max((c.get("value", "") if c.get("type") != "text/plain" else escape(c.get("value", ""))
                 for c in content), key=len, default="")
     authors = tuple(a["name"] for a in entry.get("authors", []) if a.get("name"))
+    guid, legacy_guid = _guids(entry)
     return RawArticle(
         url=entry.get("link", ""),  # resolved by feedparser (xml:base, then the feed URL)
         title=_as_text(entry, "title"),
@@ -133,7 +173,7 @@ def _from_entry(entry: Any) -> RawArticle:
         authors=authors or ((entry["author"],) if entry.get("author") else ()),
         tags=tuple(t["term"] for t in entry.get("tags", []) if t.get("term")),
         image=_entry_image(entry),
-        guid=entry.get("id", ""),
+        guid=guid, legacy_guid=legacy_guid,
         provenance={"*": "feed entry"},
     )
 

@@ -2,7 +2,9 @@
 
 The feed stays the authority for identity (guid), title and dates; the page supplies the full
 body and whatever the entry lacked (image, authors, tags, 来源, 责任编辑). A page that fails keeps
-the entry as the feed gave it.
+the entry as the feed gave it, marked `partial`: the store then keeps the body and page fields
+it already holds (a transient failure is no edit), and the pipeline does not save the feed's
+validators, so the next run reads the feed again and retries the page.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def with_full_text(source: Source, fetcher: Fetcher, raws: list[RawArticle]) -> 
         except Exception as e:  # FeedsError or a page that trips a bug: that page only
             log.warning("%s: full text of %s unavailable, keeping the feed's: %s", source.id,
                         raw.url, e, exc_info=not isinstance(e, FeedsError))
-            out.append(raw)
+            out.append(dataclasses.replace(raw, partial=True))
     return out
 
 

@@ -1,30 +1,33 @@
 """`feeds store copy FROM TO`: move a site between stores (SQLite <-> PostgreSQL) row by row.
 
-Every table the two stores share is copied as it is (articles with their ids, identity keys,
-first-seen times, change stamps and content hashes; the takedown tombstones; every state table;
-tables later migrations add), except `schema_version` (each store has its own) and
-PostgreSQL's `change_clock`, which is moved past the newest copied stamp so new changes sort
-after the copied ones. Both stores must be at the latest schema version; TO must be empty.
+The store's own tables (those its migrations create: `schema.own_tables`) are copied as they
+are (articles with their ids, identity keys, first-seen times, change stamps and content
+hashes; the takedown tombstones; every state table; tables later migrations add). Not copied:
+`schema_version` (each store has its own), PostgreSQL's `change_clock` (moved past the newest
+copied stamp so new changes sort after the copied ones), and whatever else shares the database
+(the task queue's `procrastinate_*`, the host gates' `feeds_host_*`). Both stores must be at the
+latest schema version; TO must be empty. The whole load is one transaction in TO: a copy that
+fails midway leaves TO empty, so it can simply be run again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
 from . import is_postgres, open_store, pg_text
 from .postgres import PostgresStore
-from .schema import check_version
+from .schema import check_version, own_tables
 from .sqlite import SQLiteStore
 
 __all__ = ["copy_store"]
 
-# sitemap_entries is derived: the articles' triggers fill it as they are copied
-SKIP = {"schema_version", "change_clock", "sitemap_entries"}
-
+Loader = Callable[[str, list[str], Iterator[tuple[Any, ...]]], int]  # table, columns, rows
+DERIVED = {"sitemap_entries"}  # filled by the articles' triggers as they are copied
 
 def copy_store(source: str, target: str) -> dict[str, int]:
     """Copy every row of the store at `source` into the empty store at `target`; return the
@@ -36,16 +39,17 @@ def copy_store(source: str, target: str) -> dict[str, int]:
         src.store.close()
         raise
     try:
-        tables = [t for t in src.tables() if t in dst.tables() and t not in SKIP]
+        tables = [t for t in own_tables(src.store.dialect)
+                  if t in src.tables() and t in dst.tables() and t not in DERIVED]
         held = {t: n for t in tables if (n := dst.count(t))}
         if held:
             raise StoreError(f"store copy: {dst.store.where} is not empty ({_list(held)}); "
                              "copy into a new store")
         counts = {}
-        for table in tables:
-            columns = [c for c in src.tables()[table] if c in dst.tables()[table]]
-            counts[table] = dst.load(table, columns, src.dump(table, columns))
-        dst.after_load()
+        with dst.loading() as load:
+            for table in tables:
+                columns = [c for c in src.tables()[table] if c in dst.tables()[table]]
+                counts[table] = load(table, columns, src.dump(table, columns))
         return counts
     finally:
         src.store.close()
@@ -100,18 +104,21 @@ class _SQLite:
     def dump(self, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
         yield from self.db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid")
 
-    def load(self, table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-               f"VALUES ({', '.join('?' * len(columns))})")
-        n = 0
-        with self.store.lock, self.store._transaction():
+    @contextmanager
+    def loading(self) -> Iterator[Loader]:
+        """One BEGIN IMMEDIATE for every table (stamps come from MAX(changed_at): already past
+        the copied ones, nothing to do after)."""
+        def load(table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+                   f"VALUES ({', '.join('?' * len(columns))})")
+            n = 0
             for row in rows:
                 self.db.execute(sql, tuple(_as_text(v) for v in row))
                 n += 1
-        return n
+            return n
 
-    def after_load(self) -> None:
-        pass  # stamps come from MAX(changed_at): already past the copied ones
+        with self.store.lock, self.store._transaction():
+            yield load
 
 
 class _Postgres:
@@ -142,20 +149,23 @@ class _Postgres:
         yield from self.store._stream(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}",
                                       ())
 
-    def load(self, table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
-        """COPY the rows in (fast: a million articles in well under a minute)."""
-        as_json = [(table, c) in self._json for c in columns]
-        n = 0
-        with self.store._tx() as conn, conn.cursor() as cur, \
-                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([_as_json_text(v) if j else _as_text(v)
-                                for v, j in zip(row, as_json, strict=True)])
-                n += 1
-        return n
-
-    def after_load(self) -> None:
+    @contextmanager
+    def loading(self) -> Iterator[Loader]:
+        """One transaction: COPY every table in (fast: a million articles in well under a
+        minute), then move the clock past the newest copied stamp."""
         with self.store._tx() as conn:
+            def load(table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
+                as_json = [(table, c) in self._json for c in columns]
+                n = 0
+                with conn.cursor() as cur, \
+                        cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([_as_json_text(v) if j else _as_text(v)
+                                        for v, j in zip(row, as_json, strict=True)])
+                        n += 1
+                return n
+
+            yield load
             conn.execute("UPDATE change_clock SET last = GREATEST(last, "
                          "(SELECT COALESCE(MAX(changed_at), '') FROM articles), "
                          "(SELECT COALESCE(MAX(removed_at), '') FROM removed_articles))")

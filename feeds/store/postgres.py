@@ -32,7 +32,6 @@ from psycopg_pool import ConnectionPool
 
 from ..errors import StoreError
 from ..model import Article
-from ..normalise import identity_key
 from . import merge, pg_text, schema
 from .codec import from_row, parse_utc, to_row, utc_text
 
@@ -51,13 +50,17 @@ STAMP = """UPDATE change_clock SET last = to_char(GREATEST(clock_timestamp(),
     CASE WHEN last = '' THEN '-infinity' ELSE last::timestamptz + interval '1 microsecond' END)
     AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') RETURNING last"""
 # After the key locks (a statement of its own: its snapshot must be taken after the wait):
-# is it taken down? the stored row by identity key, else by URL, locked until commit.
-FIND = """SELECT EXISTS (SELECT 1 FROM removed_articles WHERE ident = %(ident)s OR url = %(url)s),
-    a.id, a.content_hash, a.first_seen, a.data
+# is it taken down? the stored row (merge.FIND_ORDER: key, old key, URL, then id), locked until
+# commit; does another row hold the incoming URL?
+FIND = """SELECT EXISTS (SELECT 1 FROM removed_articles
+        WHERE ident IN (%(ident)s, %(legacy)s) OR url = %(url)s),
+    a.id, a.ident, a.content_hash, a.first_seen, a.data,
+    a.url <> %(url)s AND EXISTS (SELECT 1 FROM articles WHERE url = %(url)s AND id <> a.id)
     FROM (VALUES (1)) AS one LEFT JOIN LATERAL (
-        SELECT id, content_hash, first_seen, data FROM articles
-        WHERE ident = %(ident)s OR url = %(url)s
-        ORDER BY ident = %(ident)s DESC, id LIMIT 1 FOR UPDATE) AS a ON true"""
+        SELECT id, ident, url, content_hash, first_seen, data FROM articles
+        WHERE ident IN (%(ident)s, %(legacy)s) OR url = %(url)s
+        """ + merge.FIND_ORDER.format("%(ident)s", "%(legacy)s") + """ LIMIT 1 FOR UPDATE
+    ) AS a ON true"""
 
 
 def _reconnecting(method: Callable[..., T]) -> Callable[..., T]:
@@ -144,22 +147,27 @@ class PostgresStore:
     def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
         """Insert or update by the merge rules; a removed article stays removed."""
         article = pg_text.nul_free(article)  # as it will be stored: hashes compare alike
-        ident = identity_key(article.source_id, article.guid, article.url)
+        found = merge.keys(article)
         with self._tx() as conn:
-            _lock_keys(conn, ident, article.url)
-            found = conn.execute(FIND, {"ident": ident, "url": article.url}).fetchone()
-            assert found is not None  # the one-row VALUES always gives a row
-            removed, *row = found
+            _lock_keys(conn, *found.all)
+            hit = conn.execute(FIND, {"ident": found.ident, "legacy": found.legacy,
+                                      "url": found.url}).fetchone()
+            assert hit is not None  # the one-row VALUES always gives a row
+            removed, article_id, ident, digest, first_seen, data, taken = hit
             if removed:
                 return "removed", article
-            if row[0] is None:
+            if article_id is None:
                 outcome = merge.first_sight(article)
-                _insert(conn, ident, outcome, utc_text(now))
-            else:
-                article_id, digest, first_seen, data = row
-                outcome = merge.merge(from_row(data), digest, parse_utc(first_seen), article, now)
-                if outcome.changed:
-                    _update(conn, article_id, outcome)
+                _insert(conn, found.ident, outcome, utc_text(now))
+                return outcome.kind, outcome.article
+            stored = from_row(data)
+            outcome = merge.merge(stored, digest, parse_utc(first_seen), article, now,
+                                  bool(taken))
+            if outcome.changed:
+                _update(conn, article_id, outcome)
+            rekeyed = merge.key_for_row(ident, stored, article, found)
+            if rekeyed != ident:  # no new stamp: nothing readers see has changed
+                conn.execute("UPDATE articles SET ident = %s WHERE id = %s", (rekeyed, article_id))
             return outcome.kind, outcome.article
 
     @_reconnecting

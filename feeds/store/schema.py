@@ -12,6 +12,7 @@ ahead of this code (`SchemaAhead`); `feeds migrate` applies what is pending.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,11 +21,15 @@ from typing import Protocol
 from ..errors import StoreError
 
 __all__ = ["Migration", "migrations", "latest", "SchemaBehind", "SchemaAhead", "Migratable",
-           "check_version", "upgrade", "VERSION_TABLE"]
+           "check_version", "upgrade", "VERSION_TABLE", "own_tables", "statements"]
 
 DIR = Path(__file__).with_name("migrations")
 DIALECTS = ("sqlite", "postgres")
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sqlite|postgres)\.sql$")
+_TABLE = re.compile(r"\b(CREATE|DROP)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?\"?(\w+)", re.I)
+# Tables of the store that are not its data: the version rows (each store has its own) and
+# PostgreSQL's change clock (set past the copied stamps instead).
+NOT_DATA = {"schema_version", "change_clock"}
 
 VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
                  "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
@@ -53,6 +58,39 @@ def migrations(dialect: str) -> tuple[Migration, ...]:
     if sorted(found) != list(range(1, len(found) + 1)):
         raise StoreError(f"store: {dialect} migrations must be numbered 1..N: {sorted(found)}")
     return tuple(found[v] for v in sorted(found))
+
+
+@cache
+def own_tables(dialect: str) -> tuple[str, ...]:
+    """The store's data tables, as its migrations create (and drop) them, in creation order:
+    what `feeds store copy` moves. Other tables in the same database (the task queue's, the
+    host gates') are no part of the store."""
+    tables: dict[str, None] = {}
+    for step in migrations(dialect):
+        for verb, name in _TABLE.findall(_without_comments(step.sql)):
+            if verb.upper() == "DROP":
+                tables.pop(name.lower(), None)
+            elif name.lower() not in NOT_DATA:
+                tables[name.lower()] = None
+    return tuple(tables)
+
+
+def _without_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def statements(script: str, complete: Callable[[str], bool]) -> Iterator[str]:
+    """The statements of a migration script, one at a time (`complete` tells when one ends;
+    SQLite's executescript would commit first, so each runs in our own transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if complete(pending):
+            yield pending
+            pending = ""
+    if pending.strip() and not all(ln.strip().startswith("--") or not ln.strip()
+                                   for ln in pending.splitlines()):
+        raise StoreError(f"store: migration ends in an incomplete statement: {pending[:60]!r}")
 
 
 def latest(dialect: str) -> int:

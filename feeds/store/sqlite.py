@@ -17,14 +17,12 @@ from typing import Any
 
 from ..errors import StoreError
 from ..model import Article
-from ..normalise import identity_key
 from . import merge, schema
 from .codec import from_row, parse_utc, to_row, utc_text
 
 __all__ = ["SQLiteStore", "STAMP_FORMAT"]
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: sorts as text, in SQLite and PostgreSQL
-
 
 
 class SQLiteStore:
@@ -75,7 +73,7 @@ class SQLiteStore:
             for step in steps:
                 if step.version <= have:
                     continue
-                for statement in _statements(step.sql):
+                for statement in schema.statements(step.sql, sqlite3.complete_statement):
                     self.db.execute(statement)
                 self._record(step.version, step.name)
                 applied.append(step)
@@ -90,34 +88,43 @@ class SQLiteStore:
     def upsert(self, article: Article, now: datetime) -> tuple[str, Article]:
         """Insert or update; return ("new" | "updated" | "unchanged" | "removed", the article
         as stored). A removed article (`remove`) stays removed when its source offers it again."""
-        ident = identity_key(article.source_id, article.guid, article.url)
+        found = merge.keys(article)
         with self.lock, self._transaction():
-            if self._was_removed(ident, article.url):
+            if self._was_removed(found):
                 return "removed", article
-            row = self._find(ident, article.url)
+            row = self._find(found)
             if row is None:
                 outcome = merge.first_sight(article)
-                self._insert(ident, outcome.article, outcome.digest, now)
+                self._insert(found.ident, outcome.article, outcome.digest, now)
                 return outcome.kind, outcome.article
             stored = from_row(json.loads(row["data"]))
+            taken = row["url"] != article.url and self._url_held(article.url, row["id"])
             outcome = merge.merge(stored, row["content_hash"], parse_utc(row["first_seen"]),
-                                  article, now)
+                                  article, now, taken)
+            ident = merge.key_for_row(row["ident"], stored, article, found)
             if outcome.changed:
                 self._update(row["id"], outcome.article, outcome.digest)
+            if ident != row["ident"]:  # no new stamp: nothing readers see has changed
+                self.db.execute("UPDATE articles SET ident = ? WHERE id = ?", (ident, row["id"]))
             return outcome.kind, outcome.article
 
-    def _find(self, ident: str, url: str) -> dict[str, Any] | None:
-        columns = "id, content_hash, first_seen, data"
-        cur = self.db.execute(f"SELECT {columns} FROM articles WHERE ident = ?", (ident,))
-        row = cur.fetchone()
-        if row is None:
-            cur = self.db.execute(f"SELECT {columns} FROM articles WHERE url = ? LIMIT 1", (url,))
-            row = cur.fetchone()
-        return _as_dict(cur, row)
+    def _find(self, found: merge.Keys) -> dict[str, Any] | None:
+        """The stored row by identity key, else the old form of the key, else URL (ties: the
+        smallest id): `merge.FIND_ORDER`, as in PostgreSQL."""
+        cur = self.db.execute(
+            "SELECT id, ident, url, content_hash, first_seen, data FROM articles "
+            "WHERE ident IN (?, ?) OR url = ? " + merge.FIND_ORDER.format("?", "?") + " LIMIT 1",
+            (found.ident, found.legacy, found.url, found.ident, found.legacy))
+        return _as_dict(cur, cur.fetchone())
 
-    def _was_removed(self, ident: str, url: str) -> bool:
-        return self.db.execute("SELECT 1 FROM removed_articles WHERE ident = ? OR url = ? LIMIT 1",
-                               (ident, url)).fetchone() is not None
+    def _url_held(self, url: str, other_than: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ? AND id != ? LIMIT 1",
+                               (url, other_than)).fetchone() is not None
+
+    def _was_removed(self, found: merge.Keys) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM removed_articles WHERE ident IN (?, ?) OR url = ? LIMIT 1",
+            (found.ident, found.legacy, found.url)).fetchone() is not None
 
     def remove(self, article_id: str) -> Article | None:
         """Take an article down for good (a tombstone keeps it from coming back); return it."""
@@ -367,20 +374,6 @@ class _Tx:
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of a migration script, one at a time (so they run in our transaction;
-    executescript would commit first)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
-    if pending.strip() and not all(ln.strip().startswith("--") or not ln.strip()
-                                   for ln in pending.splitlines()):
-        raise StoreError(f"store: migration ends in an incomplete statement: {pending[:60]!r}")
 
 
 def _as_dict(cur: sqlite3.Cursor, row: Any) -> dict[str, Any] | None:
