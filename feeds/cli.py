@@ -74,6 +74,10 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 def cmd_worker(config: Config, args: argparse.Namespace) -> int:
     from .service.queue import is_queue_url
 
+    if args.concurrency is not None and not 1 <= args.concurrency <= config_mod.MAX_CONCURRENCY:
+        print(f"worker: --concurrency: must be between 1 and {config_mod.MAX_CONCURRENCY}",
+              file=sys.stderr)
+        return 2
     if not is_queue_url(config.store_url):
         print(f"worker: {config.path.name}: store: needs a PostgreSQL store "
               "(postgresql://...); with SQLite run `feeds daemon`", file=sys.stderr)

@@ -47,6 +47,7 @@ __all__ = [
     "Topic",
     "TOPIC_FIELDS",
     "WorkerSettings",
+    "MAX_CONCURRENCY",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -199,6 +200,12 @@ def _non_negative(value: int | float) -> str | None:
     return None if value >= 0 else "must be 0 or more"
 
 
+def _count(low: int, high: int) -> Callable[[int], str | None]:
+    """A count with a sane ceiling: a huge one is a typo that would build millions of slot
+    files or threads, or overflow PostgreSQL's int in generate_series."""
+    return lambda v: None if low <= v <= high else f"must be between {low} and {high}"
+
+
 def _regex(value: str) -> str | None:
     try:
         re.compile(value)
@@ -330,7 +337,7 @@ class NotifySettings:
     baidu_endpoint: str = field(default="http://data.zz.baidu.com/urls",
                                 metadata=_check(_http_url))
     baidu_site: str = ""  # default: the portal's host
-    retries: int = field(default=3, metadata=_check(_positive))
+    retries: int = field(default=3, metadata=_check(_count(1, 20)))
     backoff: float = field(default=2.0, metadata=_check(_positive))  # seconds, doubled per retry
     timeout: float = field(default=10.0, metadata=_check(_positive))
 
@@ -343,14 +350,14 @@ class FetchSettings:
     read_timeout: float = field(default=20.0, metadata=_check(_positive))
     total_timeout: float = field(default=60.0, metadata=_check(_positive))
     max_bytes: int = field(default=10 * 1024 * 1024, metadata=_check(_positive))
-    max_redirects: int = field(default=5, metadata=_check(_non_negative))
-    retries: int = field(default=2, metadata=_check(_non_negative))
+    max_redirects: int = field(default=5, metadata=_check(_count(0, 30)))
+    retries: int = field(default=2, metadata=_check(_count(0, 20)))
     retry_backoff: float = field(default=1.0, metadata=_check(_non_negative))
     retry_after_cap: float = field(default=120.0, metadata=_check(_non_negative))
-    per_host: int = field(default=2, metadata=_check(_positive))
+    per_host: int = field(default=2, metadata=_check(_count(1, 64)))
     min_delay: float = field(default=0.2, metadata=_check(_non_negative))
     max_crawl_delay: float = field(default=60.0, metadata=_check(_non_negative))
-    workers: int = field(default=8, metadata=_check(_positive))
+    workers: int = field(default=8, metadata=_check(_count(1, 256)))
     robots_ttl: float = field(default=86400.0, metadata=_check(_positive))
 
 
@@ -382,7 +389,7 @@ class HealthSettings:
     remind_every: str = field(default="1d", metadata=_check(_duration))
     hold_for: str = field(default="7d", metadata=_check(_duration))
     timeout: float = field(default=5.0, metadata=_check(_positive))  # per webhook attempt
-    retries: int = field(default=6, metadata=_check(_non_negative))  # then the alert is logged
+    retries: int = field(default=6, metadata=_check(_count(0, 20)))  # then the alert is logged
 
 
 def _listen(value: str) -> str | None:
@@ -419,11 +426,15 @@ class DaemonSettings:
         return (host or "127.0.0.1", int(port))
 
 
+MAX_CONCURRENCY = 256  # jobs at once in one worker process (a thread each)
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     """`feeds worker` settings (PostgreSQL store only; durations as strings like '10s')."""
 
-    concurrency: int = field(default=4, metadata=_check(_positive))  # jobs at once per worker
+    # jobs at once per worker process
+    concurrency: int = field(default=4, metadata=_check(_count(1, MAX_CONCURRENCY)))
     listen: str = field(default="", metadata=_check(_listen))  # ops HTTP endpoint; '' = off
     tick: str = field(default="2s", metadata=_check(_duration))  # scheduler: how often it looks
     heartbeat: str = field(default="5s", metadata=_check(_duration))  # worker alive signal
