@@ -308,7 +308,7 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                 (("--relearn",), {"action": "store_true",
                                   "help": "forget the baseline: the site changed for good"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
-                                 "help": "article id (as in share/<id>.html) or URL"})],
+                                 "help": "article id (as in share/<id[:3]>/<id>.html) or URL"})],
     "store": [
         (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
         (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),

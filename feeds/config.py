@@ -531,9 +531,11 @@ class Source:
 
 @dataclass(frozen=True)
 class ShareSettings:
-    """Per-article share pages (output/share/<id>.html, .json, .head.html)."""
+    """Per-article share pages (output/share/<id[:3]>/<id>.html, .json, .head.html)."""
 
     enabled: bool = True
+    # processes rendering a large backlog (a first publish): one per core to use
+    workers: int = field(default=1, metadata=_check(_positive))
 
 
 @dataclass(frozen=True)
