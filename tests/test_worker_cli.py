@@ -108,3 +108,25 @@ def test_sigterm_mid_collection_exits_0_and_the_source_runs_again(tmp_path: Path
         assert second.stop(timeout=20) == 0
     finally:
         farm.stop()
+
+
+def test_a_job_past_its_deadline_is_failed_and_counted(tmp_path: Path, pg_url: str,
+                                                       workers) -> None:
+    # the fetch (6 s) is within the fetch timeouts but past daemon.job_timeout (1 s)
+    farm = Farm(1, latency=0.01, items=2, slow={"/feed/2.xml": 6.0}).start()
+    try:
+        sources = [("quick", farm.url(1, 1)), ("slow", farm.url(1, 2))]
+        config = cluster_config(tmp_path / "sources.yaml", sources, pg_url, "1h",
+                                SETTINGS.replace("daemon:\n", "daemon:\n  job_timeout: 1s\n"))
+        assert feeds_cli(config, "migrate").returncode == 0
+        port = _port()
+        worker = workers(config, "--listen", str(port))
+        wait_for(lambda: b'feeds_fetches_total{outcome="deadline",source="slow"} 1.0'
+                 in _get(port, "/metrics"), timeout=20, what="the deadline counted")
+        assert worker.log.count("slow: job exceeded its 1s deadline") == 1
+        assert b'feeds_fetches_total{outcome="ok",source="quick"} 1.0' in _get(port, "/metrics")
+        # the job is failed at once (its 6 s thread still runs): source:slow is no longer held
+        assert not queue_rows(pg_url).get("source:slow", {}).get("running_on")
+        assert worker.stop(timeout=20) == 0
+    finally:
+        farm.stop()

@@ -20,7 +20,7 @@ from ..fetch.hosts import host_of
 from ..health import hold as held_items
 from ..health import track
 from ..runtime import Runtime
-from ..state import SourceState, all_states, load_state
+from ..state import SourceState, all_states, load_state, record_failure
 from .metrics import Metrics
 
 __all__ = ["Units", "interleave_hosts"]
@@ -130,6 +130,20 @@ class Units:
         log.info("publish: %d written, %d unchanged in %.2fs", len(result.written),
                  len(result.unchanged), seconds)
         return {"written": len(result.written), "unchanged": len(result.unchanged)}
+
+    def overdue(self, what: str, now: datetime | None, seconds: float, deadline: float) -> None:
+        """A job ran past its deadline (its thread still runs): say so once, count it and,
+        for a collection, record a failure, so the source backs off as in the daemon."""
+        message = f"job exceeded its {deadline:g}s deadline; failed (its thread is left to finish)"
+        log.warning("%s: %s", what, message)
+        if now is None:
+            self.metrics.published("deadline", seconds, self.config.output_path)
+            return
+        source = self.config.source(what)
+        per = decide.period(source.schedule, self.config.site.tz, now) if source else 0.0
+        record_failure(self.store, what, now, per, "deadline", source.url if source else "",
+                       message)
+        self.metrics.collected(what, "deadline", seconds, 0, 0, None)
 
     def ready(self) -> tuple[bool, str]:
         try:

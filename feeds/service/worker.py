@@ -17,8 +17,10 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from procrastinate.job_context import JobContext
@@ -34,6 +36,7 @@ from .ops_http import OpsServer
 from .queue import (
     COLLECT,
     PUBLISH,
+    PUBLISH_LOCK,
     QUEUES,
     build_app,
     busy_sources,
@@ -68,6 +71,7 @@ class QueueWorkerService:
         self.metrics = Metrics()
         self.units = Units(config, self.metrics, self.concurrency)
         self.pool = ThreadPoolExecutor(self.concurrency + 2, thread_name_prefix="job")
+        self.overdue: set[str] = set()  # jobs past their deadline whose thread still runs
         self.app = build_app(config.store_url, {COLLECT: self._collect, PUBLISH: self._publish})
         self.listen = listen or _address(config.worker.listen)
         self.stopping = asyncio.Event()
@@ -229,17 +233,42 @@ class QueueWorkerService:
 
     async def _collect(self, context: JobContext, source_id: str) -> dict[str, Any]:
         await self._named(context)
-        loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(self.pool, self.units.collect, source_id,
-                                             _utcnow(), self.name)
+        if source_id in self.overdue:
+            return {"skipped": "a run past its deadline is still running in this worker"}
+        now = _utcnow()
+        outcome = await self._within_deadline(
+            source_id, now, partial(self.units.collect, source_id, now, self.name))
         if outcome.get("new") or outcome.get("updated"):
             await self._request_publish()
         return outcome
 
     async def _publish(self, context: JobContext, pending_since: str = "") -> dict[str, Any]:
         await self._named(context)
+        return await self._within_deadline(PUBLISH_LOCK, None,
+                                           partial(self.units.publish, _utcnow()))
+
+    async def _within_deadline(self, what: str, collected_at: datetime | None,
+                               unit: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Run a job's unit in the pool; past daemon.job_timeout fail the job, so its lock is
+        released and it runs again. A thread cannot be killed: it is left to finish, and
+        until it does this worker skips that source (`overdue`)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, self.units.publish, _utcnow())
+        deadline = self.config.daemon.seconds("job_timeout")
+        started = loop.time()
+        future = loop.run_in_executor(self.pool, unit)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), deadline)
+        except TimeoutError:
+            self.overdue.add(what)
+            future.add_done_callback(partial(self._finished_late, what))
+            await loop.run_in_executor(None, self.units.overdue, what, collected_at,
+                                       loop.time() - started, deadline)
+            raise JobDeadline(f"{what}: exceeded daemon.job_timeout ({deadline:g}s)") from None
+
+    def _finished_late(self, what: str, future: asyncio.Future[Any]) -> None:
+        self.overdue.discard(what)
+        if not future.cancelled() and future.exception():
+            log.warning("%s: the run past its deadline ended in %r", what, future.exception())
 
     # --- what the ops endpoint asks ---------------------------------------------------------
 
@@ -258,6 +287,10 @@ class QueueWorkerService:
 
     def metrics_text(self) -> bytes:
         return self.metrics.render()
+
+
+class JobDeadline(Exception):
+    """A job ran past daemon.job_timeout: procrastinate records it as failed."""
 
 
 def _address(listen: str) -> tuple[str, int] | None:
