@@ -74,6 +74,10 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 def cmd_worker(config: Config, args: argparse.Namespace) -> int:
     from .service.queue import is_queue_url
 
+    if args.concurrency is not None and not 1 <= args.concurrency <= config_mod.MAX_CONCURRENCY:
+        print(f"worker: --concurrency: must be between 1 and {config_mod.MAX_CONCURRENCY}",
+              file=sys.stderr)
+        return 2
     if not is_queue_url(config.store_url):
         print(f"worker: {config.path.name}: store: needs a PostgreSQL store "
               "(postgresql://...); with SQLite run `feeds daemon`", file=sys.stderr)
@@ -304,7 +308,7 @@ EXTRA_ARGS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
                 (("--relearn",), {"action": "store_true",
                                   "help": "forget the baseline: the site changed for good"})],
     "remove": [(("articles",), {"nargs": "+", "metavar": "ID_OR_URL",
-                                 "help": "article id (as in share/<id>.html) or URL"})],
+                                 "help": "article id (as in share/<id[:3]>/<id>.html) or URL"})],
     "store": [
         (("action",), {"choices": ["copy"], "help": "copy: every row of FROM into the empty TO"}),
         (("source",), {"metavar": "FROM", "help": "SQLite file path or postgresql:// URL"}),

@@ -47,6 +47,7 @@ __all__ = [
     "Topic",
     "TOPIC_FIELDS",
     "WorkerSettings",
+    "MAX_CONCURRENCY",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -93,6 +94,21 @@ def _store_location(value: str) -> str | None:
     except psycopg.Error as e:
         return f"not a valid PostgreSQL URL: {str(e).strip().splitlines()[0]}"
     return None
+
+
+def _output_dir(value: str, root: Path) -> str | None:
+    """A folder, or a path one can be made at: publish would crash on an existing file, or on
+    a file where one of its parents should be."""
+    if not value.strip() or "\0" in value:
+        return "must be a folder path"
+    target = root / value
+    try:
+        if target.exists() and not target.is_dir():
+            return f"{target} exists and is not a folder"
+        parent = next(p for p in target.parents if p.exists())
+    except (OSError, ValueError) as e:
+        return f"cannot use {target}: {e}"
+    return None if parent.is_dir() else f"{parent} is a file, so {target} cannot be made"
 
 
 def _ascii_id(value: str) -> str | None:
@@ -182,6 +198,12 @@ def _positive(value: int | float) -> str | None:
 
 def _non_negative(value: int | float) -> str | None:
     return None if value >= 0 else "must be 0 or more"
+
+
+def _count(low: int, high: int) -> Callable[[int], str | None]:
+    """A count with a sane ceiling: a huge one is a typo that would build millions of slot
+    files or threads, or overflow PostgreSQL's int in generate_series."""
+    return lambda v: None if low <= v <= high else f"must be between {low} and {high}"
 
 
 def _regex(value: str) -> str | None:
@@ -315,7 +337,7 @@ class NotifySettings:
     baidu_endpoint: str = field(default="http://data.zz.baidu.com/urls",
                                 metadata=_check(_http_url))
     baidu_site: str = ""  # default: the portal's host
-    retries: int = field(default=3, metadata=_check(_positive))
+    retries: int = field(default=3, metadata=_check(_count(1, 20)))
     backoff: float = field(default=2.0, metadata=_check(_positive))  # seconds, doubled per retry
     timeout: float = field(default=10.0, metadata=_check(_positive))
 
@@ -328,14 +350,14 @@ class FetchSettings:
     read_timeout: float = field(default=20.0, metadata=_check(_positive))
     total_timeout: float = field(default=60.0, metadata=_check(_positive))
     max_bytes: int = field(default=10 * 1024 * 1024, metadata=_check(_positive))
-    max_redirects: int = field(default=5, metadata=_check(_non_negative))
-    retries: int = field(default=2, metadata=_check(_non_negative))
+    max_redirects: int = field(default=5, metadata=_check(_count(0, 30)))
+    retries: int = field(default=2, metadata=_check(_count(0, 20)))
     retry_backoff: float = field(default=1.0, metadata=_check(_non_negative))
     retry_after_cap: float = field(default=120.0, metadata=_check(_non_negative))
-    per_host: int = field(default=2, metadata=_check(_positive))
+    per_host: int = field(default=2, metadata=_check(_count(1, 64)))
     min_delay: float = field(default=0.2, metadata=_check(_non_negative))
     max_crawl_delay: float = field(default=60.0, metadata=_check(_non_negative))
-    workers: int = field(default=8, metadata=_check(_positive))
+    workers: int = field(default=8, metadata=_check(_count(1, 256)))
     robots_ttl: float = field(default=86400.0, metadata=_check(_positive))
 
 
@@ -367,7 +389,7 @@ class HealthSettings:
     remind_every: str = field(default="1d", metadata=_check(_duration))
     hold_for: str = field(default="7d", metadata=_check(_duration))
     timeout: float = field(default=5.0, metadata=_check(_positive))  # per webhook attempt
-    retries: int = field(default=6, metadata=_check(_non_negative))  # then the alert is logged
+    retries: int = field(default=6, metadata=_check(_count(0, 20)))  # then the alert is logged
 
 
 def _listen(value: str) -> str | None:
@@ -404,11 +426,15 @@ class DaemonSettings:
         return (host or "127.0.0.1", int(port))
 
 
+MAX_CONCURRENCY = 256  # jobs at once in one worker process (a thread each)
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     """`feeds worker` settings (PostgreSQL store only; durations as strings like '10s')."""
 
-    concurrency: int = field(default=4, metadata=_check(_positive))  # jobs at once per worker
+    # jobs at once per worker process
+    concurrency: int = field(default=4, metadata=_check(_count(1, MAX_CONCURRENCY)))
     listen: str = field(default="", metadata=_check(_listen))  # ops HTTP endpoint; '' = off
     tick: str = field(default="2s", metadata=_check(_duration))  # scheduler: how often it looks
     heartbeat: str = field(default="5s", metadata=_check(_duration))  # worker alive signal
@@ -505,9 +531,11 @@ class Source:
 
 @dataclass(frozen=True)
 class ShareSettings:
-    """Per-article share pages (output/share/<id>.html, .json, .head.html)."""
+    """Per-article share pages (output/share/<id[:3]>/<id>.html, .json, .head.html)."""
 
     enabled: bool = True
+    # processes rendering a large backlog (a first publish): one per core to use
+    workers: int = field(default=1, metadata=_check(_positive))
 
 
 @dataclass(frozen=True)
@@ -782,6 +810,9 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
     }
     if isinstance(scalars.get("store"), str) and (msg := _store_location(scalars["store"])):
         problems.add(("store",), msg)
+    if isinstance(scalars.get("output_dir"), str) and (
+            msg := _output_dir(scalars["output_dir"], path.parent)):
+        problems.add(("output_dir",), msg)
     if sections["feeds"] is not None:
         _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
     topics = _build_topics(data.get("topics", []), known, {s.id for s in sources}, problems)

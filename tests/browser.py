@@ -40,11 +40,13 @@ class PageReport:
 class Browser:
     """One chromium process (fresh profile) for many page checks; use as a context manager."""
 
-    def __init__(self, binary: str, timeout: float = 20.0):
+    def __init__(self, binary: str, timeout: float = 20.0, flags: tuple[str, ...] = ()):
+        """`flags`: more chromium switches, e.g. ("--disable-features=XSLT",) for a browser
+        that no longer runs XSLT."""
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="feeds-chromium-")
         self.proc = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            [binary, *FLAGS, *flags, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.ws = websocket.create_connection(self._endpoint(), timeout=timeout,
                                               suppress_origin=True)

@@ -49,7 +49,8 @@ class LocalServer:
     def add_dir(self, root: Path, prefix: str = "/") -> None:
         """Serve every file under `root` (content types guessed from the suffix)."""
         types = {".xml": "application/xml", ".html": "text/html", ".json": "application/json",
-                 ".gz": "application/gzip", ".txt": "text/plain"}
+                 ".gz": "application/gzip", ".txt": "text/plain", ".css": "text/css",
+                 ".xsl": "text/xsl", ".opml": "text/x-opml"}
         for path in root.rglob("*"):
             if path.is_file():
                 rel = prefix + path.relative_to(root).as_posix()

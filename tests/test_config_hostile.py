@@ -59,6 +59,18 @@ CASES = {
                       "    page_template: index.html\n", "sources[0].page_template: must contain"),
     "javascript listing": ("sources:\n  - id: p\n    kind: html\n    url: http://a.example/\n"
                            "    urls: ['javascript:alert(1)']\n", "sources[0].urls: "),
+    "output_dir a file": (source() + "output_dir: sources.yaml\n",
+                          "output_dir: /"),  # the config itself: an existing file
+    "output_dir under a file": (source() + "output_dir: sources.yaml/out\n",
+                                "sources.yaml is a file, so"),
+    "huge per_host": (source() + "fetch:\n  per_host: 99999999999999999999999\n",
+                      "fetch.per_host: must be between 1 and 64"),
+    "huge fetch workers": (source() + "fetch:\n  workers: 100000\n",
+                           "fetch.workers: must be between 1 and 256"),
+    "huge worker concurrency": (source() + "worker:\n  concurrency: 5000\n",
+                                "worker.concurrency: must be between 1 and 256"),
+    "huge retries": (source() + "notify:\n  retries: 2000\n",
+                     "notify.retries: must be between 1 and 20"),
     "nested too deep": (source() + "feeds:\n  tags: " + "[" * 5000 + "]" * 5000 + "\n",
                         "nested too deeply"),
 }
@@ -94,3 +106,25 @@ def test_a_merged_source_loads(write_config):
     cfg = config.load(write_config(text))
     assert [(s.id, s.schedule, s.url) for s in cfg.sources] == [
         ("a", "1h", "http://a.example/rss.xml"), ("b", "1h", "http://b.example/rss.xml")]
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_1(write_config, capsys):
+    """A config that passes, and then a file where publish needs a folder (made after the
+    check, or a folder the operator broke): one line naming output_dir and the path."""
+    path = write_config(source() + "output_dir: out\n")
+    assert main(["check", "-c", str(path)]) == 0
+    (path.parent / "out").mkdir()
+    (path.parent / "out" / "style").write_text("not a folder")
+    capsys.readouterr()
+    assert main(["publish", "-c", str(path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "output_dir 'out'" in err[0] and "out/style" in err[0], err
+    assert "Traceback" not in err[0]
+
+
+def test_a_huge_worker_concurrency_flag_is_one_line_and_exit_2(write_config, capsys):
+    path = write_config(source())
+    assert main(["worker", "-c", str(path), "--concurrency", "99999999999"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "worker: --concurrency: must be between 1 and 256"]

@@ -48,6 +48,19 @@ def test_nginx_serves_feeds_with_types_gzip_cache_and_304(nginx) -> None:
     assert get(port, "/.rss.xml.abc123.tmp")[0] == 404
 
 
+def test_old_flat_share_addresses_redirect_to_their_shard(nginx) -> None:
+    port, root = nginx
+    page = next((root / "output" / "share").glob("*/*.head.html"))
+    article_id = page.name.removesuffix(".head.html")
+    for suffix in (".html", ".json", ".head.html"):
+        status, headers, _ = get(port, f"/share/{article_id}{suffix}")
+        assert status == 301, suffix
+        new = f"/share/{article_id[:3]}/{article_id}{suffix}"
+        assert headers["location"].endswith(new)
+        assert get(port, new)[0] == 200
+    assert get(port, "/share/share.css")[1]["content-type"].startswith("text/css")
+
+
 def test_systemd_unit_stops_gracefully_and_restarts_on_failure() -> None:
     unit = configparser.ConfigParser(strict=False, interpolation=None)
     unit.optionxform = str  # type: ignore[assignment,method-assign]

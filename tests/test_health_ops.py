@@ -180,3 +180,25 @@ def test_held_items_keep_one_copy_per_url(tmp_path):
     assert held_items.held(store, "s")[0].at == (NOW + timedelta(hours=1)).isoformat()
     assert Health().state == "ok" and Verdict("broken").bad
     store.close()
+
+
+def test_the_courier_thread_delivers_what_any_process_wrote(http_server, tmp_path):
+    """The daemon's and workers' delivery loop: an alert written to the outbox (by a child
+    job, say) goes out from the Courier thread with its own store, once."""
+    from feeds.config import HealthSettings
+    from feeds.health.alerts import OUTBOX, Courier, announce
+    from feeds.health.record import Transition
+
+    http_server.routes["/hook"] = (200, {"Content-Type": "text/plain"}, b"ok")
+    location = str(tmp_path / "feeds.db")
+    settings = HealthSettings(webhook=http_server.url("/hook"))
+    store = open_store(location)
+    announce(store, settings, Transition("src", "ok", "broken", "no-items", T0.isoformat()))
+    courier = Courier(lambda: open_store(location), settings, every=0.1).start()
+    deadline = time.monotonic() + 10
+    while not http_server.posts and time.monotonic() < deadline:
+        time.sleep(0.05)
+    courier.stop()
+    assert [json.loads(b)["new"] for p, _, b in http_server.posts if p == "/hook"] == ["broken"]
+    assert store.all_states(OUTBOX) == {}
+    store.close()

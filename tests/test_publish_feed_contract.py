@@ -104,7 +104,11 @@ def test_build_date_is_newest_change_not_now(fmt, make_config, store):
 def test_rss_channel_and_item_extras(site_spec):
     config, spec, _ = site_spec
     data = REGISTRY["rss"].render(config.site, spec).decode()
-    assert data.splitlines()[1].startswith('<?xml-stylesheet type="text/xsl" href="https://feeds.example.cn/style/feed.xsl"')
+    # relative to the feed (a copy of output/ served anywhere finds them): XSL, then CSS
+    assert data.splitlines()[1] == '<?xml-stylesheet type="text/xsl" href="style/feed.xsl"?>'
+    assert data.splitlines()[2] == '<?xml-stylesheet type="text/css" href="style/feed.css"?>'
+    assert ('<atom:link href="https://feeds.example.cn/index.html" rel="related" '
+            'type="text/html"/>') in data
     assert '<atom:link href="https://hub.example.org/" rel="hub"/>' in data
     assert "<ttl>45</ttl>" in data and "<language>zh-CN</language>" in data
     assert "<content:encoded>&lt;p&gt;正文 1" in data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
 from lxml import etree, html
 from publish_helpers import NOW, article, fill
@@ -17,10 +19,13 @@ def test_directory_opml_and_sitemap_page(make_config, store):
     publish(config, store, NOW, send=False)
     out = config.output_path
     page = html.fromstring((out / "feeds.html").read_bytes())
-    hrefs = set(page.xpath("//a/@href"))
+    raw = page.xpath("//a/@href")
+    hrefs = {urljoin("https://feeds.example.cn/feeds.html", h) for h in raw}
     for path in ("rss.xml", "atom.xml", "feed.json", "channels/tech/rss.xml",
-                 "tags/chuangxin/feed.json", "feeds.opml"):
+                 "tags/chuangxin/feed.json", "feeds.opml", "index.html",
+                 "channels/tech/index.html", "tags/chuangxin/index.html"):
         assert f"https://feeds.example.cn/{path}" in hrefs
+    assert not [h for h in raw if h.startswith("https://feeds.example.cn/")]  # all relative
     opml = etree.parse(str(out / "feeds.opml"))
     urls = opml.xpath("//outline/@xmlUrl")
     assert "https://feeds.example.cn/channels/news/rss.xml" in urls and len(urls) == 4
@@ -28,8 +33,12 @@ def test_directory_opml_and_sitemap_page(make_config, store):
     text = sitemap.text_content()
     assert "新闻中心" in text and "科技 & <新闻>" in text
     assert sitemap.xpath("//meta[@name='viewport']")
-    assert "https://feeds.example.cn/sitemap.xml" in sitemap.xpath("//a/@href")
-    assert "http://www.example.cn/news/" in sitemap.xpath("//a/@href")
+    links = {urljoin("https://feeds.example.cn/sitemap.html", h)
+             for h in sitemap.xpath("//a/@href")}
+    assert {"https://feeds.example.cn/sitemap.xml", "https://feeds.example.cn/feeds.html",
+            "https://feeds.example.cn/channels/news/index.html",
+            "https://feeds.example.cn/channels/news/rss.xml"} <= links
+    assert "http://www.example.cn/news/" in links
 
 
 def test_feed_and_sitemap_stylesheets_render_chinese_pages(make_config, store):

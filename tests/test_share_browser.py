@@ -21,6 +21,7 @@ from feeds.store.sqlite import SQLiteStore
 PROBE = """({
   qr: document.querySelectorAll('svg.qr path').length > 0,
   qrWidth: document.querySelector('svg.qr') ? document.querySelector('svg.qr').getBoundingClientRect().width : 0,
+  styled: getComputedStyle(document.body).marginTop === '0px',
   fits: document.documentElement.scrollWidth <= window.innerWidth,
   h1: document.querySelector('h1') ? document.querySelector('h1').textContent : '',
   images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0),
@@ -59,14 +60,16 @@ def published(tmp_path: Path, http_server: LocalServer) -> tuple[Path, LocalServ
 
 def test_share_pages_render_cleanly_on_a_phone(browser: Browser, published) -> None:
     output, server = published
-    pages = sorted(p for p in (output / "share").glob("*.html") if not p.name.endswith(".head.html"))
+    pages = sorted(p for p in (output / "share").glob("*/*.html")
+                   if not p.name.endswith(".head.html"))
     assert len(pages) == len(HOSTILE)
     titles = set()
     for page in pages:
-        report = browser.check(server.url(f"/out/share/{page.name}"), PROBE)
+        report = browser.check(server.url(f"/out/share/{page.parent.name}/{page.name}"), PROBE)
         assert report.errors == [], page.name
         value = report.value
         assert value["qr"] and value["qrWidth"] >= 100, page.name  # big enough to scan
+        assert value["styled"], f"{page.name}: share/share.css did not apply"
         assert value["fits"], f"{page.name} is wider than a phone screen"
         assert all(value["images"]), f"{page.name}: an image did not load"
         assert value["shareLinks"] == 11
@@ -76,9 +79,10 @@ def test_share_pages_render_cleanly_on_a_phone(browser: Browser, published) -> N
 
 def test_share_page_opened_as_a_file_renders_cleanly(browser: Browser, published) -> None:
     output, _ = published
-    page = next(p for p in (output / "share").glob("*.html") if not p.name.endswith(".head.html"))
+    page = next(p for p in (output / "share").glob("*/*.html")
+                if not p.name.endswith(".head.html"))
     report = browser.check(page, PROBE)
-    assert report.errors == [] and report.value["qr"]
+    assert report.errors == [] and report.value["qr"] and report.value["styled"]
 
 
 def test_the_checker_sees_console_errors_and_failed_loads(browser: Browser,

@@ -58,8 +58,19 @@ def test_images_and_descriptions_travel_where_supported() -> None:
     links = share_links(TEXT)
     assert _query(links["weibo"])["pic"] == TEXT.image
     assert _query(links["qq"])["pics"] == TEXT.image
-    assert _query(links["qzone"])["desc"] == TEXT.description
+    assert _query(links["qzone"])["summary"] == TEXT.description
+    assert _query(links["qq"])["summary"] == TEXT.description
+    assert "desc" not in _query(links["qq"])  # the sender's own comment box stays theirs
     assert _query(links["douban"])["image"] == TEXT.image
+
+
+def test_links_are_iris_chinese_stays_text_delimiters_are_encoded() -> None:
+    link = share_links(ShareText("http://www.example.cn/a?b=1&c=2", "标题 & “引号”\u200b",
+                                 "", ""))["weibo"]
+    assert "标题" in link and "%E6" not in link  # UTF-8 text, a third of its %XX bytes
+    assert "%26" in link and "%20" in link and "%E2%80%8B" in link  # &, space, zero-width
+    assert "url=http://www.example.cn/a?b%3D1%26c%3D2&" in link  # ':', '/', '?' may stay (RFC 3986)
+    assert _query(link)["title"] == "标题 & “引号”\u200b"
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))

@@ -9,8 +9,9 @@ from pathlib import Path
 import extruct
 import pytest
 from lxml import html as lxml_html
-from share_helpers import CONFIG, HOSTILE, make_config
+from share_helpers import CONFIG, HOSTILE, make_article, make_config
 
+from feeds.model import Image
 from feeds.publish.share import render_article
 
 CASE_IDS = list(HOSTILE)
@@ -34,7 +35,7 @@ EXPECTED = {
                   "description": "宁波市科技创新工作获省政府督查激励。这是第二句话！", "image": LOGO,
                   "size": None, "alt": HOSTILE["emoji"].title, "card": "summary", "hour": 13},
     "long": {"title": "中" * 99 + "…", "twitter_title": "中" * 69 + "…",
-                 "description": "中" * 199 + "…", "image": "https://img.example.cn/small.png",
+                 "description": "中" * 159 + "…", "image": "https://img.example.cn/small.png",
                  "size": ("100", "100"), "alt": "中" * 99 + "…", "card": "summary", "hour": 14},
 }
 
@@ -83,15 +84,22 @@ def test_open_graph(rendered: dict, name: str) -> None:
 
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_twitter_card(rendered: dict, name: str) -> None:
+    """Read as X reads it: a twitter: tag, else the Open Graph property it falls back to."""
     want = EXPECTED[name]
     doc = lxml_html.fromstring(rendered[name][".html"])
     tags = {m.get("name"): m.get("content") for m in doc.xpath('//meta[starts-with(@name, "twitter:")]')}
+    og = {m.get("property"): m.get("content") for m in doc.xpath('//meta[@property]')}
+    card = {key: tags.get(f"twitter:{key}", og.get(f"og:{key}"))
+            for key in ("title", "description", "image")}
     assert tags["twitter:card"] == want["card"]
-    assert tags["twitter:title"] == want["twitter_title"] and len(tags["twitter:title"]) <= 70
-    assert tags["twitter:description"] == want["description"][:200]
-    assert len(tags["twitter:description"]) <= 200
-    assert tags["twitter:image"] == want["image"]
+    assert card["title"] == want["twitter_title"] and len(card["title"]) <= 70
+    assert card["description"] == want["description"][:200]
+    assert len(card["description"]) <= 200
+    assert card["image"] == want["image"]
     assert tags["twitter:image:alt"] == want["alt"]
+    # nothing that Open Graph already says is repeated
+    assert all(tags.get(f"twitter:{k}") != og.get(f"og:{k}") for k in ("title", "description"))
+    assert "twitter:image" not in tags
 
 
 @pytest.mark.parametrize("name", CASE_IDS)
@@ -101,7 +109,7 @@ def test_json_ld(rendered: dict, name: str) -> None:
     (data,) = _extract(rendered[name][".html"])["json-ld"]
     assert data["@type"] == "NewsArticle" and data["@context"] == "https://schema.org"
     assert data["headline"] == want["title"] and len(data["headline"]) <= 110
-    assert data["description"] == want["description"]
+    assert "description" not in data  # Google reads the meta description
     assert data["image"][0]["url"] == want["image"]
     assert data["datePublished"] == f"2026-11-20T{want['hour']}:30:00+08:00"
     assert data["dateModified"] == f"2026-11-20T{want['hour']}:35:00+08:00"
@@ -157,16 +165,28 @@ def test_head_fragment_and_json_agree_with_page(rendered: dict, name: str) -> No
     page_text = [lxml_html.tostring(el, encoding="unicode").strip() for el in page_head]
     assert as_text and all(el in page_text for el in as_text)
     data = json.loads(outputs[".json"])
-    (og,) = _extract(outputs[".html"])["opengraph"]
-    assert [tuple(p) for p in data["open_graph"]] == og["properties"]
-    assert data["json_ld"] == _extract(outputs[".html"])["json-ld"][0]
+    og = dict(_extract(outputs[".html"])["opengraph"][0]["properties"])
+    assert data["title"] == og["og:title"] and data["url"] == og["og:url"]
+    assert data["description"] == og["og:description"]
+    assert data["image"]["url"] == og["og:image"]
+    assert data["published"] == og["article:published_time"]
+    assert data["share_page"].endswith(f"/share/{HOSTILE[name].id[:3]}/{HOSTILE[name].id}.html")
+    assert data["head"] == data["share_page"].removesuffix(".html") + ".head.html"
     assert data["wechat"]["title"] == EXPECTED[name]["title"]
     assert data["wechat"]["link"] == HOSTILE[name].url
     assert data["wechat"]["imgUrl"] == EXPECTED[name]["image"]
     assert len(data["wechat"]["desc"]) <= 120 and data["wechat"]["desc"]
-    assert data["wechat_qr_svg"].startswith("<svg")
-    hrefs = lxml_html.fromstring(outputs[".html"]).xpath('//ul[@class="share"]//a/@href')
-    assert hrefs == list(data["share"].values())
+    # the views the head fragment and the page hold are not repeated in the JSON
+    assert not {"open_graph", "twitter", "json_ld", "share", "wechat_qr_svg"} & set(data)
+    assert outputs[".json"].count(b"\n") == 1  # compact: one line
+
+
+def test_share_files_of_an_ordinary_article_fit_in_16_kb(tmp_path: Path) -> None:
+    body = "".join(f"<p>第{k}段：宁波市科技创新工作获省政府督查激励，成效明显。</p>" for k in range(40))
+    article = make_article(5, summary="", content_html=body,
+                           image=Image("http://www.example.cn/img/5.jpg", 800, 450))
+    outputs = render_article(make_config(tmp_path), article)
+    assert sum(len(data) for data in outputs.values()) <= 16_000
 
 
 def test_no_logo_and_no_image_means_no_image_tags(tmp_path: Path) -> None:

@@ -136,6 +136,28 @@ def test_sitemap_and_news_rows(store):
     assert news == [("http://a.example/n3", "2026-10-03T09:00:00+08:00", "n3")]
 
 
+def test_sitemap_rows_follow_every_write_through_the_narrow_table(store):
+    """sitemap_entries (migration 3) is kept by triggers: an edit that moves the publication
+    date or changes the image moves the row; a takedown removes it."""
+    first = article(RawArticle(url="http://a.example/m", title="m", guid="gm",
+                               image="http://img.example/a.jpg", published="2026-10-05 09:00"))
+    store.upsert(first, T0)
+    other = article(RawArticle(url="http://a.example/o", title="o", published="2026-10-04 09:00"))
+    store.upsert(other, T0)
+    assert [(r[0], r[4]) for r in store.sitemap_rows()] == [
+        ("http://a.example/o", None), ("http://a.example/m", "http://img.example/a.jpg")]
+    moved = article(RawArticle(url="http://a.example/m", title="m", guid="gm",
+                               image="http://img.example/b.jpg", published="2026-10-03 09:00"))
+    assert store.upsert(moved, T0 + timedelta(hours=1))[0] == "updated"
+    rows = list(store.sitemap_rows())
+    assert [(r[0], r[1], r[4]) for r in rows] == [
+        ("http://a.example/m", "2026-10-03T01:00:00Z", "http://img.example/b.jpg"),
+        ("http://a.example/o", "2026-10-04T01:00:00Z", None)]
+    store.remove(store.find_id("http://a.example/m"))
+    assert [r[0] for r in store.sitemap_rows()] == ["http://a.example/o"]
+    assert sum(store.month_counts().values()) == len(list(store.sitemap_rows()))
+
+
 def test_state_tables_keep_json_per_key(store):
     for table in ("source_state", "http_cache", "publish_state"):
         assert store.get_state(table, "k") == {}

@@ -140,6 +140,25 @@ def test_processes_creating_one_store_at_once_apply_each_step_once(store_url):
         db.close()
 
 
+def test_migration_3_fills_the_sitemap_table_from_existing_articles(tmp_path):
+    """A store of version 1 holding articles gets them all in sitemap_entries when migrated."""
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(schema.migrations("sqlite")[0].sql)
+        conn.execute("INSERT INTO articles VALUES ('id1', 'url|http://a.example/1', "
+                     "'http://a.example/1', 's', 'news', '2026-10-01T00:00:00Z', "
+                     "'2026-10-02T00:00:00Z', 'x', 'x', 'h', ?)",
+                     ('{"image": {"url": "http://img.example/1.jpg"}}',))
+    migrate_store(str(path))
+    db = open_store(str(path))
+    try:
+        assert list(db.sitemap_rows()) == [("http://a.example/1", "2026-10-01T00:00:00Z",
+                                            "2026-10-02T00:00:00Z", "news",
+                                            "http://img.example/1.jpg")]
+    finally:
+        db.close()
+
+
 def test_long_running_commands_check_the_version_before_they_start(store_url, write_config):
     """The daemon and workers (in a process of their own, as ops start them) refuse a store
     they do not know the schema of, in one line, exit 2, instead of running against it."""

@@ -4,10 +4,12 @@ listed with their language, validated like the originals, converted once per art
 from __future__ import annotations
 
 import json
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
 from feed_rules import json_problems, problems
+from lxml import html as lxml_html
 from publish_helpers import NOW, article, fill
 
 from feeds import config as config_mod
@@ -76,7 +78,9 @@ def test_every_feed_converted_valid_and_listed(make_config, store) -> None:
     assert "（zh-Hant-HK）" in (out / "feeds.html").read_text(encoding="utf-8")
     page = (out / "zh-hant-tw/sitemap.html").read_text(encoding="utf-8")
     assert 'lang="zh-Hant-TW"' in page and "網站地圖" in page and "網站地图" not in page
-    assert "https://feeds.example.cn/zh-hant-tw/channels/news/rss.xml" in page
+    hrefs = {urljoin("https://feeds.example.cn/zh-hant-tw/sitemap.html", h)
+             for h in lxml_html.fromstring(page).xpath("//a/@href")}
+    assert "https://feeds.example.cn/zh-hant-tw/channels/news/rss.xml" in hrefs
     assert (out / "zh-hant-tw/style/feed.xsl").exists()
 
 

@@ -8,6 +8,8 @@ absolute http(s) with a host. Used by the hostile-source and the property tests.
 from __future__ import annotations
 
 import json
+import posixpath
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -105,11 +107,26 @@ def output_urls(folder: Path) -> Iterator[tuple[str, str]]:
             yield rel, url
 
 
-def is_own_link(url: str) -> bool:
-    """Links our templates write themselves: no favicon (`data:,`), the share-by-mail link."""
-    return url == "data:," or url.startswith("mailto:?subject=")
+_OWN_RELATIVE = re.compile(r"(?:\.\./)*[a-z0-9][a-z0-9_/.-]*\.(?:html|css|xml|json|opml)")
+
+
+def is_own_link(url: str, folder: Path | None = None, rel: str = "",
+                relative: bool = False) -> bool:
+    """Links our templates write themselves: no favicon (`data:,`), the share-by-mail link,
+    and relative links between our own pages (feed pages, directories, share pages: they
+    must work under any origin or path prefix), which must resolve to a file of output/
+    (or, for a page checked alone, `relative=True`, look like one of ours)."""
+    if url == "data:," or url.startswith("mailto:?subject="):
+        return True
+    if relative and folder is None:
+        return _OWN_RELATIVE.fullmatch(url) is not None
+    if folder is None or not url or ":" in url.split("/")[0] or url.startswith(("/", "#")):
+        return False
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), url.split("#")[0]))
+    return not target.startswith("..") and (folder / target).is_file()
 
 
 def unsafe_urls(folder: Path) -> list[tuple[str, str]]:
     """Every (file, url) that is not an absolute http(s) URL (nor one of our own links)."""
-    return [(f, u) for f, u in output_urls(folder) if not is_public_url(u) and not is_own_link(u)]
+    return [(f, u) for f, u in output_urls(folder)
+            if not is_public_url(u) and not is_own_link(u, folder, f)]

@@ -15,12 +15,14 @@ from importlib import resources
 from pathlib import Path
 
 from ..config import Config
+from ..errors import PublishError
 from ..store import Store
-from . import directory, robots, sitemap_html
+from . import directory, feedpage, robots, sitemap_html
 from .changes import Mark, changed_urls, read_mark, save_mark
 from .feedset import FeedSpec, feed_specs
 from .formats import FORMATS
 from .notify import Outcome, notify
+from .paths import Paths
 from .share import publish_share
 from .sitemap_files import SitemapSet, portal_prefix, publish_sitemaps
 from .topics import publish_topics
@@ -31,16 +33,16 @@ __all__ = ["PublishResult", "publish"]
 
 log = logging.getLogger("feeds.publish")
 
-STYLESHEETS = ("feed.xsl", "sitemap.xsl")
+STYLESHEETS = ("feed.xsl", "feed.css", "sitemap.xsl")
 
 
 @dataclass
 class PublishResult:
     """Which output files were rewritten and which were already up to date, and who was told."""
 
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=Paths)  # Paths: a sample and the count
+    unchanged: list[str] = field(default_factory=Paths)
+    removed: list[str] = field(default_factory=Paths)
     changed_urls: list[str] = field(default_factory=list)
     notified: list[Outcome] = field(default_factory=list)
     sitemaps: SitemapSet | None = None
@@ -53,7 +55,18 @@ class PublishResult:
 
 def publish(config: Config, store: Store, now: datetime, send: bool = True) -> PublishResult:
     """Render every output from the store into config.output_path, writing only what changed;
-    then notify (when `send` and something changed). Notifications never fail a publish."""
+    then notify (when `send` and something changed). Notifications never fail a publish.
+    An output that cannot be written (a file where a folder should be, no permission, disk
+    full) is one PublishError line naming output_dir and the path, not a traceback."""
+    try:
+        return _publish(config, store, now, send)
+    except OSError as e:
+        where = e.filename or config.output_path
+        raise PublishError(f"publish: output_dir {config.output_dir!r}: cannot write "
+                           f"{where}: {e.strerror or e}") from e
+
+
+def _publish(config: Config, store: Store, now: datetime, send: bool) -> PublishResult:
     result, out, site = PublishResult(), config.output_path, config.site
     mark = read_mark(store)  # read first: whatever changes while we render is seen next time
     specs = feed_specs(config, store)
@@ -123,6 +136,7 @@ def _write_pages(config: Config, listed: list[FeedSpec], specs: list[FeedSpec],
     pages = {"feeds.html": directory.render_html(site, listed),
              "feeds.opml": directory.render_opml(site, listed),
              "sitemap.html": sitemap_html.render(config, specs, latest, index + urls)}
+    pages.update({spec.page: feedpage.render(site, spec) for spec in specs})  # index.html
     for rel, data in pages.items():
         if variant is not None:
             rel, data = variant.prefix + rel, variant.page(rel, data)

@@ -50,7 +50,7 @@ def render(site: Site, spec: FeedSpec) -> bytes:
         _enclosure(element, article)
         for name in ("title", "summary"):
             _text_type(element.find(name))
-    return serialise(root, site)
+    return serialise(root, site, spec)
 
 
 def _enclosure(entry: etree._Element, article: Article) -> None:

@@ -17,6 +17,7 @@ from .feedset import FeedFormat, FeedSpec, newest_change
 
 __all__ = [
     "EPOCH",
+    "FEED_CSS",
     "FEED_XSL",
     "GENERATOR",
     "base_generator",
@@ -32,6 +33,8 @@ __all__ = [
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # build date of a feed with no items yet
 GENERATOR = ("feeds", __version__, "https://github.com/feeds/feeds")
 FEED_XSL = "style/feed.xsl"
+FEED_CSS = "style/feed.css"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def guid(article_id: str) -> str:
@@ -90,9 +93,33 @@ def base_generator(site: Site, spec: FeedSpec, fmt: FeedFormat) -> FeedGenerator
     return fg
 
 
-def serialise(root: etree._Element, site: Site) -> bytes:
-    """The document with an xml-stylesheet PI (browsers show a readable page), pretty UTF-8."""
-    href = site.absolute(FEED_XSL)
-    root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"'))
+def serialise(root: etree._Element, site: Site, spec: FeedSpec) -> bytes:
+    """The document, pretty UTF-8, with two stylesheet PIs and a link to the feed's page.
+
+    Browsers with XSLT render the feed through style/feed.xsl; browsers without it (they are
+    dropping XSLT) skip that PI and apply style/feed.css, which shows the title, a sentence
+    and the address of the feed's own page (the `related` link, also added here). Both hrefs
+    are relative to the feed, so a copy of output/ served from anywhere finds them.
+    """
+    _page_link(root, site, spec)
+    for kind, href in (("text/xsl", FEED_XSL), ("text/css", FEED_CSS)):
+        root.addprevious(etree.ProcessingInstruction(
+            "xml-stylesheet", f'type="{kind}" href="{spec.up}{href}"'))
     return etree.tostring(root.getroottree(), pretty_print=True, xml_declaration=True,
                           encoding="UTF-8")
+
+
+def _page_link(root: etree._Element, site: Site, spec: FeedSpec) -> None:
+    """<atom:link rel="related" type="text/html"> (RSS) or <link ...> (Atom) to the feed's page."""
+    href = site.absolute(spec.page)
+    if root.tag == "rss":
+        channel = root.find("channel")
+        links = channel.findall(f"{{{ATOM_NS}}}link")
+        link = etree.Element(f"{{{ATOM_NS}}}link", href=href, rel="related", type="text/html")
+    else:  # feedgen's Atom elements carry no namespace (xmlns is a plain attribute)
+        channel, links = root, root.findall("link")
+        link = etree.Element("link", href=href, rel="related", type="text/html")
+    if links:
+        links[-1].addnext(link)
+    else:
+        channel.append(link)

@@ -13,23 +13,25 @@ __all__ = ["render_html", "render_opml"]
 
 
 def render_html(site: Site, specs: list[FeedSpec]) -> bytes:
-    """feeds.html: every feed with its URL in each format, and how to subscribe."""
+    """feeds.html: every feed with its own page, its URL in each format, and how to subscribe.
+    Links are relative (output/ works from any origin or path prefix); the URLs shown to copy
+    into a reader are absolute."""
     items = []
     for spec in specs:
-        urls = [E.LI(fmt.label, "：", link(site.absolute(spec.path(fmt)),
-                                          site.absolute(spec.path(fmt)), type=fmt.mime))
+        urls = [E.LI(fmt.label, "：", link(spec.path(fmt), site.absolute(spec.path(fmt)),
+                                          type=fmt.mime))
                 for fmt in FORMATS.values()]
         label = [f"（{spec.language}）"] if spec.language else []
-        items.append(E.LI(E.STRONG(spec.title), *label, E.UL(*urls),
+        items.append(E.LI(link(spec.page, spec.title), *label, E.UL(*urls),
                           **({"lang": spec.language} if spec.language else {})))
     body = [
         E.P("把下面的订阅地址复制到 RSS 阅读器（如 Feedly、Inoreader、NetNewsWire、"
-            "Thunderbird）里即可订阅，新文章会自动送达。", {"class": "muted"}),
-        E.P("一次订阅全部：下载 ", link(site.absolute("feeds.opml"), "feeds.opml"),
+            "Thunderbird）里即可订阅，新文章会自动送达。点订阅源的名字可浏览它的最新文章。",
+            {"class": "muted"}),
+        E.P("一次订阅全部：下载 ", link("feeds.opml", "feeds.opml"),
             " 并在阅读器中选择“导入 OPML”。"),
         E.UL(*items),
-        E.P(E.A("网站地图", href=site.absolute("sitemap.html")), " · ",
-            E.A("返回首页", href=site.home_url)),
+        E.P(E.A("网站地图", href="sitemap.html"), " · ", E.A("返回首页", href=site.home_url)),
     ]
     return page(f"{site.title} - RSS订阅", site.language, body, site.home_url)
 

@@ -49,6 +49,16 @@ class FeedSpec:
     def path(self, fmt: FeedFormat) -> str:
         return f"{self.folder}{fmt.file}"
 
+    @property
+    def page(self) -> str:
+        """The feed's own page for people (publish/feedpage.py), beside its files."""
+        return f"{self.folder}index.html"
+
+    @property
+    def up(self) -> str:
+        """From the feed's folder back to output/: '' or '../../' (relative links)."""
+        return "../" * self.folder.count("/")
+
 
 def feed_specs(config: Config, store: Store) -> list[FeedSpec]:
     """The site feed, one per channel, then one per configured tag and source."""

@@ -14,6 +14,8 @@ h1{font-size:1.4rem;margin:.5rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem;
 border-bottom:1px solid #ddd}ul{padding-left:1.2rem}li{margin:.3rem 0}
 a{color:#0b5cad;word-break:break-all}code{background:#f3f3f3;padding:0 .2rem;
 word-break:break-all}.muted{color:#666;font-size:.9rem}nav a{margin-right:.8rem}
+.box{background:#fff8e1;border:1px solid #f0d58c;padding:.2rem 1rem;border-radius:6px}
+.summary{color:#444;font-size:.95rem}
 """
 
 

@@ -33,7 +33,8 @@ def render(site: Site, spec: FeedSpec) -> bytes:
     if spec.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     # JSON Feed has no feed-level date; _updated is an allowed extension (keys starting '_')
-    feed["_feeds"] = {"updated": build_date(spec).isoformat()}
+    # ... and `page`: the feed's own page for people (feedpage.py), as RSS/Atom link it
+    feed["_feeds"] = {"updated": build_date(spec).isoformat(), "page": site.absolute(spec.page)}
     feed["items"] = [_item(spec, a) for a in spec.articles]
     text = json.dumps(feed, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")

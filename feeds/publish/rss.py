@@ -37,7 +37,7 @@ def render(site: Site, spec: FeedSpec) -> bytes:
         _item(fg.add_entry(order="append"), spec, article)
     root, _ = fg._create_rss()  # the tree, so that we can add what feedgen leaves out
     _add_hubs(root, spec.hubs)
-    return serialise(root, site)
+    return serialise(root, site, spec)
 
 
 def _item(entry: FeedEntry, spec: FeedSpec, article: Article) -> None:

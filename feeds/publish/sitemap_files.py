@@ -45,7 +45,7 @@ __all__ = ["SitemapSet", "news_language", "portal_prefix", "publish_sitemaps"]
 log = logging.getLogger("feeds.publish.sitemaps")
 
 STATE = "sitemaps"
-FORMAT_VERSION = 1  # bump when the shard markup changes: forces one full rebuild
+FORMAT_VERSION = 2  # bump when the shard bytes change (2: ties by id): one full rebuild
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_MAX = 1000
 DIR = "sitemaps"
@@ -117,7 +117,7 @@ class _Context:
         self.out = config.output_path
         self.prefix = portal_prefix(site)
         self.max_bytes = BAIDU_MAX_BYTES if opts.baidu else MAX_BYTES
-        self.head = urlset_head(site.absolute(SITEMAP_XSL))
+        self.head = urlset_head(f"../{SITEMAP_XSL}")  # relative: shards are in sitemaps/
         self.fingerprint = hashlib.sha256(json.dumps(
             [FORMAT_VERSION, self.prefix, site.base_url, self.max_bytes, opts.images, opts.gzip]
         ).encode()).hexdigest()[:16]
@@ -236,7 +236,7 @@ def _pages(ctx: _Context, manifest: dict[str, Any], result: SitemapSet) -> None:
             entries.append(url_entry(channel.url, lastmods.get(channel.id, ""), None,
                                      "hourly", "0.8"))
     if ctx.site.home_url.startswith(ctx.prefix):
-        ctx.write(f"{DIR}/pages.xml", render_urlset(entries, ctx.site.absolute(SITEMAP_XSL)),
+        ctx.write(f"{DIR}/pages.xml", render_urlset(entries, f"../{SITEMAP_XSL}"),
                   result)
     manifest["pages_lastmod"] = max(lastmods.values(), default="")
 
@@ -259,7 +259,7 @@ def _news(ctx: _Context, store: Store, now: datetime, result: SitemapSet) -> str
     if not entries:  # an empty urlset is invalid: publish no news sitemap at all
         ctx.remove(rel)
         return ""
-    ctx.write(rel, render_urlset(entries, ctx.site.absolute(SITEMAP_XSL)), result)
+    ctx.write(rel, render_urlset(entries, f"../{SITEMAP_XSL}"), result)
     return newest
 
 
@@ -273,6 +273,6 @@ def _index(ctx: _Context, manifest: dict[str, Any], news_lastmod: str,
     for month in sorted(manifest["months"]):
         shards += [(f"{DIR}/{f['name']}", f["lastmod"]) for f in manifest["months"][month]["files"]]
     urls = [(ctx.site.absolute(rel), lastmod) for rel, lastmod in shards]
-    ctx.write("sitemap.xml", render_index(urls, ctx.site.absolute(SITEMAP_XSL)), result)
+    ctx.write("sitemap.xml", render_index(urls, SITEMAP_XSL), result)
     result.index_url = ctx.site.absolute("sitemap.xml")
     result.shard_urls = [u for u, _ in urls]

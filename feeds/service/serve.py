@@ -51,6 +51,8 @@ GZIP_TYPES = CHARSET_TYPES  # gzip_types lists the same types; nginx adds text/h
 GZIP_MIN_LENGTH = 256
 NO_GZIP = {"application/gzip"}  # location ~ \.xml\.gz$ { gzip off; }
 DOTFILE = re.compile(r"/\.(?!well-known/)")
+# share files moved into folders named by the id's first three characters (nginx.conf: 301)
+OLD_SHARE = re.compile(r"^/share/([A-Za-z0-9][A-Za-z0-9_-]{2})([A-Za-z0-9_-]*)\.(html|json|head\.html)$")
 
 
 class Served:
@@ -93,6 +95,9 @@ def resolve(root: Path, target: str) -> Served:
         return Served(HTTPStatus.BAD_REQUEST)  # nginx: 400 for a path above the root
     if DOTFILE.search(path):
         return Served(HTTPStatus.NOT_FOUND)
+    if old := OLD_SHARE.match(path):
+        return Served(HTTPStatus.MOVED_PERMANENTLY,
+                      location=f"/share/{old[1]}/{old[1]}{old[2]}.{old[3]}")
     file = root / path.lstrip("/")
     if file.is_dir():
         if not path.endswith("/"):  # nginx: 301 to the directory with its slash

@@ -27,6 +27,7 @@ from .sqlite import SQLiteStore
 __all__ = ["copy_store"]
 
 Loader = Callable[[str, list[str], Iterator[tuple[Any, ...]]], int]  # table, columns, rows
+DERIVED = {"sitemap_entries"}  # filled by the articles' triggers as they are copied
 
 def copy_store(source: str, target: str) -> dict[str, int]:
     """Copy every row of the store at `source` into the empty store at `target`; return the
@@ -39,7 +40,7 @@ def copy_store(source: str, target: str) -> dict[str, int]:
         raise
     try:
         tables = [t for t in own_tables(src.store.dialect)
-                  if t in src.tables() and t in dst.tables()]
+                  if t in src.tables() and t in dst.tables() and t not in DERIVED]
         held = {t: n for t in tables if (n := dst.count(t))}
         if held:
             raise StoreError(f"store copy: {dst.store.where} is not empty ({_list(held)}); "

@@ -102,6 +102,7 @@ class PostgresStore:
         """Connect (one clear error when the server does not answer); create the schema in an
         empty database; with `check`, refuse a schema that is behind or ahead."""
         self.where = describe(url)
+        self.location = url  # what open_store() takes, e.g. for worker processes
         try:
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as e:
@@ -218,6 +219,10 @@ class PostgresStore:
                          "(%s, %s) ORDER BY changed_at, id LIMIT %s", (*after, limit))
         return [(c, i, from_row(d)) for c, i, d in rows]
 
+    def changed_keys(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
+        return self._all("SELECT changed_at, id FROM articles WHERE (changed_at, id) > "
+                         "(%s, %s) ORDER BY changed_at, id LIMIT %s", (*after, limit))
+
     def removed_after(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
         return self._all("SELECT removed_at, id FROM removed_articles WHERE (removed_at, id) > "
                          "(%s, %s) ORDER BY removed_at, id LIMIT %s", (*after, limit))
@@ -252,8 +257,8 @@ class PostgresStore:
         through a server-side cursor, so a month of a million articles is never all in memory."""
         clauses = [c for c, v in (("published >= %s", since), ("published < %s", until)) if v]
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
-        return self._stream("SELECT url, published, updated, channel, data->'image'->>'url' "
-                            f"FROM articles {where} ORDER BY published, id",
+        return self._stream("SELECT url, published, updated, channel, image_url "
+                            f"FROM sitemap_entries {where} ORDER BY published, id",
                             tuple(v for v in (since, until) if v))
 
     def topic_rows(self, body: bool, channels: tuple[str, ...] = (),

@@ -35,7 +35,7 @@ class SQLiteStore:
         refuse a store whose schema is behind or ahead (`schema.SchemaBehind`)."""
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.path = self.where = path
+        self.path = self.where = self.location = path
         self.lock = threading.RLock()
         try:
             self.db = sqlite3.connect(path, timeout=30, check_same_thread=False,
@@ -153,6 +153,13 @@ class SQLiteStore:
             "ORDER BY changed_at, id LIMIT ?", (*after, limit))
         return [(c, i, from_row(json.loads(d))) for c, i, d in cur.fetchall()]
 
+    def changed_keys(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
+        """(changed_at, id) of the next `limit` changes after the key, without the articles
+        (the changed_at index alone): where batches start, for parallel renderers."""
+        return self.db.execute(
+            "SELECT changed_at, id FROM articles WHERE (changed_at, id) > (?, ?) "
+            "ORDER BY changed_at, id LIMIT ?", (*after, limit)).fetchall()
+
     def removed_after(self, after: tuple[str, str], limit: int) -> list[tuple[str, str]]:
         """(removed_at, id) of the next `limit` removals after the (removed_at, id) key."""
         return self.db.execute(
@@ -206,15 +213,15 @@ class SQLiteStore:
     # --- publishing queries (sitemaps stream; feeds per tag/source; changes since) ----------
 
     def sitemap_rows(self, since: str = "", until: str = "") -> Iterator[tuple[str, ...]]:
-        """(url, published, updated, channel, image url) ordered by published; streamed.
+        """(url, published, updated, channel, image url) ordered by published, then id; streamed.
 
         `since`/`until` bound the UTC `published` text (e.g. '2023-07' .. '2023-08') so one
         month is read through the published index without touching the others.
         """
         where, args = _published_range(since, until)
-        return iter(self.db.execute(
-            "SELECT url, published, updated, channel, json_extract(data, '$.image.url') "
-            f"FROM articles {where} ORDER BY published", args))  # ties: index (rowid) order
+        return iter(self.db.execute(  # the narrow table (migration 3), in its key order
+            "SELECT url, published, updated, channel, image_url "
+            f"FROM sitemap_entries {where} ORDER BY published, id", args))
 
     def news_rows(self, since: str, limit: int, url_prefix: str) -> list[tuple[str, ...]]:
         """(url, published as stored, title) of the newest articles published since `since`."""

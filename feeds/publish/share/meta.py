@@ -3,13 +3,18 @@ Open Graph, X card, schema.org JSON-LD, microdata and the WeChat JS-SDK payload.
 
 Limits (characters): titles 100 (Weibo/QQ cards show about 30, X counts CJK twice: 100 CJK
 plus a 23-character URL fit in 280); X title 70 and description 200 (X's documented limits);
-the JSON-LD headline is the title (Google's validators warn above 110); descriptions 200; WeChat's desc 120 (its card shows about 3 lines).
+the JSON-LD headline is the title (Google's validators warn above 110); descriptions 160 (the
+classic meta description length; cards show less); the page's lead 200; WeChat's desc 120 (its
+card shows about 3 lines); share links carry 80 (QQ's card shows two lines). The description
+is repeated by every consumer's tag (meta, og, itemprop) in the page and the head fragment,
+so its length weighs six times on the bytes of every article.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from functools import cached_property
 from typing import Any
 
 from ...config import Site
@@ -25,6 +30,7 @@ __all__ = [
     "ShareMeta",
     "build_meta",
     "feed_links",
+    "feed_pages",
     "json_ld",
     "open_graph",
     "twitter",
@@ -32,7 +38,8 @@ __all__ = [
 ]
 
 LIMITS = {"title": 100, "twitter_title": 70, "twitter_description": 200,
-          "description": 200, "lead": 300, "wechat_desc": 120, "image_alt": 420}
+          "description": 160, "lead": 200, "wechat_desc": 120, "link_description": 80,
+          "image_alt": 420}
 LARGE_CARD_MIN = (300, 157)  # X's minimum for summary_large_image
 
 
@@ -71,13 +78,14 @@ class ShareMeta:
     authors: tuple[str, ...]
     feeds: tuple[FeedLink, ...]
     links: dict[str, str] = field(default_factory=dict)
+    pages: tuple[tuple[str, str], ...] = ()  # (feed's own page under output/, its title)
 
-    @property
+    @cached_property
     def image_alt(self) -> str:
         alt = self.image.alt if self.image and self.image.alt else self.title
         return cut(alt, LIMITS["image_alt"], at_sentence=False)
 
-    @property
+    @cached_property
     def card(self) -> str:
         """X card type: the large image card only for an article's own, big enough image."""
         if not self.image or not self.image_is_own:
@@ -97,16 +105,27 @@ def feed_links(site: Site, channel: Channel | None) -> tuple[FeedLink, ...]:
                  for folder, title in folders for fmt in FORMATS.values())
 
 
+def feed_pages(site: Site, channel: Channel | None) -> tuple[tuple[str, str], ...]:
+    """The feeds' own pages (publish/feedpage.py): the site's, then the article's channel's."""
+    pages = [("index.html", site.title)]
+    if channel:
+        pages.append((f"channels/{channel.id}/index.html", f"{site.title} - {channel.title}"))
+    return tuple(pages)
+
+
 def build_meta(site: Site, channel: Channel | None, article: Article, page_url: str,
-               feeds: tuple[FeedLink, ...] = ()) -> ShareMeta:
+               feeds: tuple[FeedLink, ...] = (),
+               pages: tuple[tuple[str, str], ...] | None = None) -> ShareMeta:
     """The share metadata of `article`; pure (dates shown in the site's zone)."""
     # title and summary are plain text already (normalise): a literal '<' in them is text
     title = cut(clean_text(article.title) or article.url, LIMITS["title"], at_sentence=False)
-    text = clean_text(article.summary) or plain_text(article.content_html)
+    text = clean_text(article.summary) or plain_text(_opening(article.content_html))
     description = cut(text, LIMITS["description"])
     logo = absolute_url(site.logo, site.home_url)
     image, own = _pick_image(article, logo)
-    meta = ShareMeta(
+    links = share_links(ShareText(article.url, title, cut(text, LIMITS["link_description"]),
+                                  image.url if image else ""))
+    return ShareMeta(
         id=article.id, url=article.url, page_url=page_url, title=title,
         description=description, lead=cut(text, LIMITS["lead"]), image=image, image_is_own=own,
         site_name=site.title, site_url=site.home_url, logo=logo, locale=_locale(site.language),
@@ -114,10 +133,19 @@ def build_meta(site: Site, channel: Channel | None, article: Article, page_url: 
         published=_iso(article.published, site.tz), modified=_iso(article.updated, site.tz),
         date_only=article.published_is_date,
         section=channel.title if channel else article.channel, tags=article.tags,
-        origin=clean_text(article.origin), authors=article.authors, feeds=feeds,
+        origin=clean_text(article.origin), authors=article.authors, feeds=feeds, links=links,
+        pages=feed_pages(site, channel) if pages is None else pages,
     )
-    links = share_links(ShareText(meta.url, title, description, image.url if image else ""))
-    return ShareMeta(**{**meta.__dict__, "links": links})
+
+
+def _opening(content_html: str, room: int = 4000) -> str:
+    """The start of the content, enough for a description and a lead (200 characters), cut
+    after a tag's end so no half tag shows as text: long bodies are not read whole."""
+    if len(content_html) <= room:
+        return content_html
+    head = content_html[:room]
+    end = head.rfind(">")
+    return head if end < 0 else head[:end + 1]
 
 
 def _pick_image(article: Article, logo: str) -> tuple[Image | None, bool]:
@@ -162,12 +190,20 @@ def open_graph(meta: ShareMeta) -> list[tuple[str, str]]:
 
 
 def twitter(meta: ShareMeta) -> list[tuple[str, str]]:
-    """X card tags (name=twitter:*)."""
-    tags = [("twitter:card", meta.card),
-            ("twitter:title", cut(meta.title, LIMITS["twitter_title"], at_sentence=False)),
-            ("twitter:description", cut(meta.description, LIMITS["twitter_description"]))]
+    """X card tags (name=twitter:*): the card type, and only what differs from Open Graph.
+
+    X reads og:title, og:description and og:image when the twitter: tag is missing
+    (developer.x.com, "Cards markup"), so repeating them would only add bytes to every page.
+    """
+    tags = [("twitter:card", meta.card)]
+    title = cut(meta.title, LIMITS["twitter_title"], at_sentence=False)
+    if title != meta.title:
+        tags.append(("twitter:title", title))
+    description = cut(meta.description, LIMITS["twitter_description"])
+    if description != meta.description:
+        tags.append(("twitter:description", description))
     if meta.image:
-        tags += [("twitter:image", meta.image.url), ("twitter:image:alt", meta.image_alt)]
+        tags.append(("twitter:image:alt", meta.image_alt))
     return [(key, value) for key, value in tags if value]
 
 
@@ -181,7 +217,7 @@ def json_ld(meta: ShareMeta) -> dict[str, Any]:
         "@context": "https://schema.org", "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": meta.url}, "url": meta.url,
         "headline": meta.title,  # <= 100 characters, within Google's 110
-        "description": meta.description, "inLanguage": meta.language,
+        "inLanguage": meta.language,  # no description: Google reads the meta description
         "datePublished": meta.published, "dateModified": meta.modified,
         "author": _authors(meta), "publisher": publisher,
     }

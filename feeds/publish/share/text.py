@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
@@ -72,12 +73,13 @@ def _regional(char: str) -> bool:
     return "\U0001f1e6" <= char <= "\U0001f1ff"
 
 
+@lru_cache(maxsize=64)  # the site logo, asked for every article
 def absolute_url(url: str, base: str) -> str:
     """`url` made absolute against `base`; '' unless the result is http(s)."""
     url = (url or "").strip()
     if not url:
         return ""
-    joined = urljoin(base, url) if base else url
+    joined = urljoin(base, url) if base and not url.startswith(("http://", "https://")) else url
     parts = urlsplit(joined)
     return joined if parts.scheme in ("http", "https") and parts.netloc else ""
 

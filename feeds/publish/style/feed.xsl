@@ -14,6 +14,7 @@
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/> - RSS 订阅源</title>
+        <link rel="icon" href="data:,"/>
         <style>
           body{margin:0 auto;max-width:46rem;padding:1rem;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#222}
           .box{background:#fff8e1;border:1px solid #f0d58c;padding:.8rem 1rem;border-radius:6px}
@@ -27,6 +28,8 @@
           <p><strong>这是一个 RSS 订阅源（Feed）。</strong>它不是给人直接阅读的网页，而是供 RSS 阅读器自动获取新文章的地址。</p>
           <p>订阅方法：复制下面的地址，粘贴到您的 RSS 阅读器（如 Feedly、Inoreader、NetNewsWire、Thunderbird、QQ 邮箱阅读空间等）的“添加订阅”中即可。</p>
           <p>订阅地址：<code><xsl:value-of select="$self"/></code></p>
+          <!-- the feed's own page sits beside it: a relative link works under any origin/prefix -->
+          <p>不用阅读器也能看：<a href="index.html">打开本订阅源的网页</a>（最新文章、全部格式的订阅地址、OPML）。</p>
         </div>
         <h1><xsl:value-of select="$title"/></h1>
         <p class="muted"><xsl:value-of select="/rss/channel/description | /atom:feed/atom:subtitle"/></p>

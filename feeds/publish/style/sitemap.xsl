@@ -14,6 +14,7 @@
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>XML 网站地图</title>
+        <link rel="icon" href="data:,"/>
         <style>
           body{margin:0 auto;max-width:60rem;padding:1rem;font:15px/1.5 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#222}
           .box{background:#e8f4fd;border:1px solid #9cc9ef;padding:.8rem 1rem;border-radius:6px}
@@ -24,7 +25,9 @@
       <body>
         <div class="box">
           <p><strong>这是一个 XML 网站地图（Sitemap）。</strong>它供百度、Google、必应等搜索引擎发现本站的全部网页，普通读者无需使用。</p>
-          <p>想订阅新文章？请使用 RSS 订阅源；想浏览栏目与文章？请访问人类可读的网站地图页面 sitemap.html。</p>
+          <!-- relative links: the index is output/sitemap.xml, its shards are in output/sitemaps/ -->
+          <xsl:variable name="up"><xsl:if test="not(s:sitemapindex)">../</xsl:if></xsl:variable>
+          <p>想浏览栏目与文章？请访问<a href="{$up}sitemap.html">网站地图页面</a>；想订阅新文章？请看<a href="{$up}feeds.html">全部订阅源</a>。</p>
         </div>
         <xsl:apply-templates select="s:sitemapindex | s:urlset"/>
       </body>
