@@ -16,11 +16,14 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 __all__ = ["ParsedDate", "parse", "find_dates", "FUTURE_SKEW", "DATE_PATTERN", "LOOSE_DATE_PATTERN",
-           "SLASHED_DATE_PATTERN"]
+           "SLASHED_DATE_PATTERN", "MAX_AGO", "is_relative"]
 
 log = logging.getLogger("feeds.dates")
 
 FUTURE_SKEW = timedelta(minutes=10)
+# A relative form further back than this (3000000天前, 30000000000秒前) is garbage, not a date:
+# no page says "N days ago" of something decades old.
+MAX_AGO = timedelta(days=20 * 366)
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ _SLASHED = re.compile(
 )
 _MONTH_DAY = re.compile(r"(?<![\d/.-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?!\d)\s*日?" + _TIME)
 _AGO = re.compile(
-    r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|分|小时|个小时|天|日|周|星期|个月)\s*(?:之|以)?前"
-    r"|(?P<en>\d+|an?)\s+(?P<eunit>second|minute|min|hour|day|week)s?\s+ago",
+    r"(?<![\d,.])(?P<n>\d+(?:\.\d+)?|半|一|两|几)\s*(?P<unit>秒|分钟|分|小时|个小时|天|日|周|星期|个月)\s*(?:之|以)?前"
+    r"|(?<![\d,.])(?P<en>\d+|an?)\s+(?P<eunit>second|minute|min|hour|day|week)s?\s+ago",
     re.I,
 )
 _DAY_WORD = re.compile(r"(?P<w>刚刚|刚才|今天|昨天|前天|yesterday|today|just now)" + _TIME, re.I)
@@ -210,6 +213,8 @@ def _relative(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
         count = {"半": 0.5, "一": 1, "两": 2, "几": 3, "a": 1, "an": 1}.get(n.lower())
         amount = count if count is not None else float(n)
         seconds = amount * _UNITS[(m["unit"] or m["eunit"]).lower()]
+        if seconds > MAX_AGO.total_seconds():
+            raise OverflowError("a relative date further back than MAX_AGO")
         return ParsedDate(local - timedelta(seconds=seconds), relative=True)
     m = _DAY_WORD.search(text)
     if not m:
@@ -219,6 +224,13 @@ def _relative(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:
         return ParsedDate(local, relative=True)
     found = _at(local.date() - timedelta(days=_DAY_OFFSET[word]), _clock(m))
     return ParsedDate(found.value.replace(tzinfo=tz), found.date_only, relative=True)
+
+
+def is_relative(text: str) -> bool:
+    """Whether `text` is a relative form (3小时前, 昨天 15:36, "2 hours ago"). Other parsers
+    misread some (feedparser takes 3000000天前 for the year 3000): only ours may read them."""
+    text = unicodedata.normalize("NFKC", text)[:200]
+    return bool(_AGO.search(text) or _DAY_WORD.search(text))
 
 
 def _epoch(text: str, tz: tzinfo, now: datetime) -> ParsedDate | None:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds.dates import parse
+from feeds.dates import is_relative, parse
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2024, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -49,6 +49,19 @@ def test_parses(text, expected, date_only, relative):
 @pytest.mark.parametrize("text", ["", "   ", "明天见", "2023-13-45", "第3期", "abc", "99:99"])
 def test_rejects(text):
     assert parse(text, SH, NOW) is None
+
+
+@pytest.mark.parametrize("text", ["3000000天前", "30000000000秒前", "3000000 days ago",
+                                  "3,000,000天前", "9999999999周前"])
+def test_an_overflowing_relative_date_is_no_date(text):
+    """Never a year (feedparser reads 3000000天前 as 3000), nor a part of the number (000天前)."""
+    assert parse(text, SH, NOW) is None
+    assert is_relative(text) == ("," not in text)  # feedparser misreads each relative one
+
+
+def test_a_fractional_relative_date():
+    found = parse("1.5小时前", SH, NOW)
+    assert found is not None and found.value.isoformat() == "2024-03-01T10:30:00+08:00"
 
 
 def test_future_dates_are_clamped_to_now():

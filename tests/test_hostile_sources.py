@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fetch_helpers import RSS_TYPE
+from fetch_helpers import NOW, RSS_TYPE
 from hostile_helpers import (
     SECRET,
     Outcome,
@@ -127,6 +127,13 @@ def every_page_kept(outcome: Outcome, server) -> None:
     assert outcome.urls == {server.url(f"/a/{i}.html") for i in (1, 2, 3, 4)}
     [overflow] = [a for a in outcome.stored if a.url.endswith("/3.html")]
     assert not overflow.dated  # garbage date: the first-seen time, frozen
+
+
+def overflowing_feed_date(server, tmp):
+    doc = feed_of(("溢出日期", server.url("/d/1.html"), "")).replace(
+        b"Wed, 25 Nov 2026 08:00:00 +0800", "3000000天前".encode())  # feedparser: year 3000
+    server.add("/feed.xml", doc, RSS_TYPE)
+    return [kind_source("hostile", "feed", server.url("/feed.xml"))]
 
 
 def cross_host_canonical(server, tmp):
@@ -391,3 +398,15 @@ def test_a_page_that_trips_a_bug_costs_that_page_only(kind, http_server, write_c
     outcome = run_with_good(http_server, write_config, [entry])
     assert outcome.error_kind("hostile") == "" and outcome.urls == expected
     assert "hostile" in caplog.text and "/a/2.html" in caplog.text and "extractor bug" in caplog.text
+
+
+def test_an_overflowing_feed_date_is_no_date(http_server, write_config, caplog):
+    """feedparser reads 3000000天前 as the year 3000: it must be no date (the first-seen time),
+    not a date in the future that happens to be clamped to the same time."""
+    caplog.set_level(logging.INFO, logger="feeds.dates")
+    outcome = run_with_good(http_server, write_config, overflowing_feed_date(http_server, None))
+    [article] = outcome.stored
+    assert not article.dated and article.published == NOW
+    logged = [r.getMessage() for r in caplog.records if r.name == "feeds.dates"]
+    assert not [m for m in logged if "future" in m], logged
+    assert any("not a usable date: '3000000天前'" in m for m in logged), logged

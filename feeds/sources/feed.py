@@ -19,6 +19,7 @@ from typing import Any
 import feedparser
 from lxml import etree
 
+from .. import dates
 from ..config import Source
 from ..errors import ExtractError
 from ..fetch import Fetched, Fetcher
@@ -167,15 +168,23 @@ def _from_entry(entry: Any) -> RawArticle:
         title=_as_text(entry, "title"),
         summary=_as_html(entry, "summary") if html else "",
         content_html=html or _as_html(entry, "summary"),
-        published=_struct_time(entry.get("published_parsed")) or entry.get("published"),
+        published=_date(entry.get("published_parsed"), entry.get("published")),
         # dict.get: FeedParserDict.get("updated*") silently falls back to the published date
-        updated=_struct_time(dict.get(entry, "updated_parsed")) or dict.get(entry, "updated"),
+        updated=_date(dict.get(entry, "updated_parsed"), dict.get(entry, "updated")),
         authors=authors or ((entry["author"],) if entry.get("author") else ()),
         tags=tuple(t["term"] for t in entry.get("tags", []) if t.get("term")),
         image=_entry_image(entry),
         guid=guid, legacy_guid=legacy_guid,
         provenance={"*": "feed entry"},
     )
+
+
+def _date(parsed: time.struct_time | None, raw: Any) -> datetime | str | None:
+    """feedparser's reading of a date, except of a relative form (3小时前): it reads
+    3000000天前 as the year 3000. The raw text then goes to feeds.dates in normalise."""
+    if isinstance(raw, str) and dates.is_relative(raw):
+        return raw
+    return _struct_time(parsed) or raw
 
 
 def _struct_time(value: time.struct_time | None) -> datetime | None:
