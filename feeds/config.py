@@ -815,11 +815,27 @@ def _build_config(data: Any, path: Path, problems: _Problems, lines: dict[Path_,
         problems.add(("output_dir",), msg)
     if sections["feeds"] is not None:
         _check_feed_sources(sections["feeds"], {s.id for s in sources}, problems)
+    if sections["worker"] is not None:
+        _check_stalled_after(sections["worker"], problems)
     topics = _build_topics(data.get("topics", []), known, {s.id for s in sources}, problems)
     if site is None or None in sections.values():
         return None
     return Config(site=site, path=path, channels=channels, sources=sources, topics=topics,
                   **sections, **scalars)
+
+
+STALL_MARGIN = 1.0  # seconds beyond two heartbeats: a slow heartbeat query is not a death
+
+
+def _check_stalled_after(worker: WorkerSettings, problems: _Problems) -> None:
+    """A worker silent for stalled_after is declared dead and its jobs retried elsewhere: it
+    must outlast two heartbeats, or a live worker's running jobs run twice at once."""
+    heartbeat, stalled = worker.seconds("heartbeat"), worker.seconds("stalled_after")
+    if stalled < 2 * heartbeat + STALL_MARGIN:
+        problems.add(("worker", "stalled_after"),
+                     f"must be at least 2 x worker.heartbeat + {STALL_MARGIN:g}s "
+                     f"({2 * heartbeat + STALL_MARGIN:g}s), else running jobs are retried "
+                     "while their worker is alive")
 
 
 def _build_topics(data: Any, channels: set[str], sources: set[str],

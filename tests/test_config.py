@@ -174,3 +174,15 @@ def test_check_command_exit_codes(write_config, capsys):
 def test_missing_config_file_is_exit_2(tmp_path, capsys):
     assert main(["check", "-c", str(tmp_path / "nope.yaml")]) == 2
     assert capsys.readouterr().err.startswith("nope.yaml:0: (file): cannot read")
+
+
+def test_stalled_after_must_outlast_two_heartbeats(write_config, capsys):
+    # a shorter stalled_after declares live workers dead: their running jobs would run twice
+    bad = write_config(GOOD_SOURCE + "worker:\n  heartbeat: 10s\n  stalled_after: 1s\n")
+    assert main(["check", "-c", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    line = bad.read_text().splitlines().index("  stalled_after: 1s") + 1
+    assert len(err) == 1 and err[0].startswith(f"sources.yaml:{line}: worker.stalled_after: ")
+    assert "21s" in err[0]
+    ok = write_config(GOOD_SOURCE + "worker:\n  heartbeat: 10s\n  stalled_after: 21s\n")
+    assert main(["check", "-c", str(ok)]) == 0
