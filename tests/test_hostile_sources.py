@@ -14,7 +14,7 @@ import feedparser
 import pytest
 from feed_rules import problems
 from feed_rules_json import json_problems
-from fetch_helpers import NOW, RSS_TYPE
+from fetch_helpers import NOW, RSS_TYPE, load_config, run
 from hostile_helpers import (
     SECRET,
     Outcome,
@@ -427,3 +427,14 @@ def test_an_overflowing_feed_date_is_no_date(http_server, write_config, caplog):
     logged = [r.getMessage() for r in caplog.records if r.name == "feeds.dates"]
     assert not [m for m in logged if "future" in m], logged
     assert any("not a usable date: '3000000天前'" in m for m in logged), logged
+
+
+def test_twins_publish_byte_stable(http_server, write_config):
+    """A second run over the same twins writes the same bytes (also_at in feed order)."""
+    config = load_config(write_config, same_story_two_urls(http_server, None))
+    run(config)
+    names = ("atom.xml", "feed.json", "rss.xml")
+    first = {n: (config.output_path / n).read_bytes() for n in names}
+    assert b'rel="related"' in first["atom.xml"] and b'"also_at"' in first["feed.json"]
+    run(config, NOW + timedelta(minutes=5), force=True)
+    assert {n: (config.output_path / n).read_bytes() for n in names} == first
