@@ -44,6 +44,19 @@ def test_a_relative_guid_is_kept_as_written_in_the_feed():
     assert raw.guid == "12345"  # not http://e.com/rss/12345
 
 
+def test_an_atom_id_and_a_json_feed_id_are_kept_as_written():
+    atom = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>t</title><id>urn:x</id><updated>2026-10-31T02:00:00Z</updated>
+<entry><title>a</title><id>entries/7</id><link href="http://e.com/a/7.html"/>
+<updated>2026-10-31T02:00:00Z</updated></entry></feed>"""
+    [raw] = parse(Fetched("http://e.com/atom/f.xml", 200, atom), "", "s")
+    assert (raw.guid, raw.legacy_guid) == ("entries/7", "http://e.com/atom/entries/7")
+    json_feed = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "t",
+    "items": [{"id": "42", "url": "http://e.com/a/42.html", "title": "x"}]}"""
+    [raw] = parse(Fetched("http://e.com/feed.json", 200, json_feed), "", "s")
+    assert (raw.guid, raw.legacy_guid) == ("42", "")
+
+
 def test_a_feed_read_under_a_new_base_url_keeps_every_id(store):
     """The site moves to https: the feed answers from a new URL and item links change."""
     [(outcome, first)] = read_feed(store, "http://e.com/rss/f.xml", rss("http://e.com/a/1.html"))

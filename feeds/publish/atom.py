@@ -48,6 +48,8 @@ def render(site: Site, spec: FeedSpec) -> bytes:
     root, _ = fg._create_atom()
     for element, article in zip(root.iterfind("entry"), spec.articles):
         _enclosure(element, article)
+        for url in spec.also_at.get(article.id, ()):  # the same story under its other URLs
+            etree.SubElement(element, "link", href=url, rel="related")
         for name in ("title", "summary"):
             _text_type(element.find(name))
     return serialise(root, site, spec)

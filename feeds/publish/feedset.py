@@ -5,7 +5,7 @@ A `FeedSpec` is all a renderer needs: its articles plus the channel-level settin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from ..config import Config
 from ..model import Article
 from ..store import Store
-from .twins import collapse  # one story under two URLs: once per feed
+from .twins import collapse_twins  # one story under two URLs: once per feed
 
 __all__ = ["FeedFormat", "FeedSpec", "categories", "feed_specs", "newest_change"]
 
@@ -45,6 +45,8 @@ class FeedSpec:
     hubs: tuple[str, ...] = ()
     ttl: int = 30
     language: str = ""  # a variant's copy (zh-Hant-TW ...), as the directory lists it
+    # article id -> the URLs of its twins this feed leaves out (publish/twins.py)
+    also_at: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def path(self, fmt: FeedFormat) -> str:
         return f"{self.folder}{fmt.file}"
@@ -66,28 +68,35 @@ def feed_specs(config: Config, store: Store) -> list[FeedSpec]:
     limit = opts.limit
     common: dict[str, Any] = {"channel_titles": {c.id: c.title for c in config.channels},
               "hubs": opts.hubs, "ttl": opts.ttl}
-    specs = [FeedSpec("site", "", site.title, site.description or site.title, site.home_url,
-                      collapse(store.recent(limit)), **common)]
+    specs = [_collapsed("site", "", site.title, site.description or site.title, site.home_url,
+                        store.recent(limit), **common)]
     for channel in config.channels:
-        specs.append(FeedSpec(
+        specs.append(_collapsed(
             f"channel:{channel.id}", f"channels/{channel.id}/",
             f"{site.title} - {channel.title}", channel.description or f"{site.title} {channel.title}",
-            channel.url or site.home_url, collapse(store.recent(limit, channel.id)), **common,
+            channel.url or site.home_url, store.recent(limit, channel.id), **common,
         ))
     for tag in opts.tags:
         title = tag.title or tag.tag
-        specs.append(FeedSpec(
+        specs.append(_collapsed(
             f"tag:{tag.id}", f"tags/{tag.id}/", f"{site.title} - {title}",
             f"{site.title}: 标签“{tag.tag}”的文章", site.home_url,
-            collapse(store.recent_tagged(limit, tag.tag)), **common,
+            store.recent_tagged(limit, tag.tag), **common,
         ))
     for source_id in opts.sources:
-        specs.append(FeedSpec(
+        specs.append(_collapsed(
             f"source:{source_id}", f"sources/{source_id}/", f"{site.title} - {source_id}",
             f"{site.title}: 来自 {source_id} 的文章", site.home_url,
-            collapse(store.recent_from(limit, source_id)), **common,
+            store.recent_from(limit, source_id), **common,
         ))
     return specs
+
+
+def _collapsed(key: str, folder: str, title: str, description: str, link: str,
+               articles: Iterable[Article], **common: Any) -> FeedSpec:
+    """A feed of `articles`, each story once, its twins' URLs kept in `also_at`."""
+    kept, also_at = collapse_twins(articles)
+    return FeedSpec(key, folder, title, description, link, kept, also_at=also_at, **common)
 
 
 def categories(spec: FeedSpec, article: Article) -> list[str]:

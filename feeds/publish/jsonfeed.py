@@ -64,6 +64,8 @@ def _item(spec: FeedSpec, article: Article) -> dict[str, Any]:
         if article.image.length:
             attachment["size_in_bytes"] = article.image.length
         item["attachments"] = [attachment]
+    if also_at := spec.also_at.get(article.id):  # the same story under its other URLs
+        item["_feeds"] = {"also_at": list(also_at)}
     return item
 
 

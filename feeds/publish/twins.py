@@ -18,7 +18,7 @@ from ..model import Article
 from ..normalise import clean_text, html_to_text
 from ..urls import same_site
 
-__all__ = ["SIMILAR", "WINDOW", "collapse", "twins"]
+__all__ = ["SIMILAR", "WINDOW", "collapse", "collapse_twins", "twins"]
 
 WINDOW = timedelta(hours=48)
 SIMILAR = 0.8
@@ -49,13 +49,24 @@ def twins(a: Article, b: Article, grams: dict[str, frozenset[str]] | None = None
 
 def collapse(articles: Iterable[Article]) -> tuple[Article, ...]:
     """`articles` in order, without the later twins of an earlier article."""
+    return collapse_twins(articles)[0]
+
+
+def collapse_twins(articles: Iterable[Article]
+                   ) -> tuple[tuple[Article, ...], dict[str, tuple[str, ...]]]:
+    """As `collapse`, and for each kept article with twins (by id) the twins' URLs in feed
+    order: the feeds name them (Atom rel="related", JSON Feed `_feeds.also_at`)."""
     kept: list[Article] = []
     by_title: dict[str, list[Article]] = {}
     grams: dict[str, frozenset[str]] = {}
+    also_at: dict[str, list[str]] = {}
     for article in articles:
         title = clean_text(article.title).casefold()
-        if any(twins(other, article, grams) for other in by_title.get(title, ())):
+        first = next((other for other in by_title.get(title, ()) if twins(other, article, grams)),
+                     None)
+        if first is not None:
+            also_at.setdefault(first.id, []).append(article.url)
             continue
         by_title.setdefault(title, []).append(article)
         kept.append(article)
-    return tuple(kept)
+    return tuple(kept), {key: tuple(urls) for key, urls in also_at.items()}
