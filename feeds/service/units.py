@@ -16,7 +16,8 @@ from typing import Any
 
 from .. import decide
 from ..config import Config, Source
-from ..fetch.hosts import host_of
+from ..fetch.client import Fetcher
+from ..fetch.hosts import host_of, shared_gates
 from ..health import hold as held_items
 from ..health import track
 from ..runtime import Runtime
@@ -51,6 +52,7 @@ class Units:
         self.held: dict[str, str] = {}  # source -> why the scheduler holds it back, as logged
         self.running = 0  # jobs in this process's threads (a stop may leave some behind)
         self._running_lock = threading.Lock()
+        self.retired: list[Fetcher] = []  # replaced on reload, still used by running jobs
 
     @property
     def config(self) -> Config:
@@ -58,7 +60,32 @@ class Units:
 
     @config.setter
     def config(self, config: Config) -> None:  # SIGHUP: same store, new sources and settings
+        old = self.runtime.config
         self.runtime.config = config
+        if (config.fetch, config.site.contact_url, config.site.base_url) != (
+                old.fetch, old.site.contact_url, old.site.base_url):
+            self._replace_fetcher(config)
+
+    def _replace_fetcher(self, config: Config) -> None:
+        """fetch: or the User-Agent changed: the next jobs use a new fetcher; running ones
+        finish on the old one, closed once no job runs."""
+        try:
+            fetcher = Fetcher.from_config(config, self.store,
+                                          shared_gates(config.store_url, config.fetch))
+        except Exception as e:
+            log.error("reload: cannot rebuild the fetcher (%s); fetching as before", e)
+            return
+        with self._running_lock:
+            self.retired.append(self.runtime.fetcher)
+            self.runtime.fetcher = fetcher
+        self._close_retired()
+        log.info("reload: fetch settings or User-Agent changed; new fetcher for the next jobs")
+
+    def _close_retired(self) -> None:
+        with self._running_lock:
+            idle, self.retired = (self.retired, []) if not self.running else ([], self.retired)
+        for fetcher in idle:
+            fetcher.close()
 
     def due_sources(self, now: datetime, busy: Collection[str] = ()) -> list[str]:
         """The enabled sources due now and not already queued or running (`busy`),
@@ -94,6 +121,7 @@ class Units:
         finally:
             with self._running_lock:
                 self.running -= 1
+            self._close_retired()
 
     def _collect(self, source_id: str, now: datetime, worker: str) -> dict[str, Any]:
         config = self.config
@@ -153,4 +181,6 @@ class Units:
         return True, f"ready: {self.config.path.name}, {len(self.config.sources)} sources"
 
     def close(self) -> None:
+        for fetcher in self.retired:
+            fetcher.close()
         self.runtime.close()
