@@ -19,10 +19,8 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .. import config as config_mod
 from .. import decide
 from ..config import Config
-from ..errors import ConfigError
 from ..health import hold as held_items
 from ..health import track
 from ..health.alerts import Courier
@@ -32,6 +30,7 @@ from .isolate import Outcome, Runner
 from .lock import daemon_lock
 from .metrics import Metrics
 from .ops_http import OpsServer
+from .reload import reload_config
 from .scheduler import plan_source, sync_jobs
 from .status import collect_rows
 
@@ -135,22 +134,11 @@ class Daemon:
 
     def reload(self) -> None:
         """Re-read the config; on any problem keep running on the old one."""
-        try:
-            new = config_mod.load(self.config.path)
-        except ConfigError as e:
-            for problem in e.problems:
-                log.error("reload: %s", problem)
-            log.error("reload: config invalid; still running on the previous one")
-            self.metrics.reloads.labels("invalid").inc()
-            return
-        if new.store_url != self.config.store_url:
-            log.error("reload: the store location changed; restart the daemon to move it "
-                      "(still running on the previous config)")
-            self.metrics.reloads.labels("invalid").inc()
+        new = reload_config(self.config, self.metrics, "daemon")
+        if new is None:
             return
         self.config = new
         self._schedule()
-        self.metrics.reloads.labels("ok").inc()
         log.info("reload: %s loaded (%d sources)", new.path.name, len(self.jobs))
         self._request_publish()
 

@@ -28,7 +28,6 @@ from procrastinate.worker import Worker as QueueWorker
 
 from .. import config as config_mod
 from ..config import Config
-from ..errors import ConfigError
 from ..health.alerts import Courier
 from ..store import open_store
 from .metrics import Metrics
@@ -46,6 +45,7 @@ from .queue import (
     request_publish,
     schema_present,
 )
+from .reload import reload_config
 from .units import Units
 
 __all__ = ["QueueWorkerService", "RESTART_DELAY"]
@@ -164,21 +164,11 @@ class QueueWorkerService:
 
     async def reload(self) -> None:
         """SIGHUP: re-read the config; on any problem keep running on the old one."""
-        try:
-            new = config_mod.load(self.config.path)
-        except ConfigError as e:
-            for problem in e.problems:
-                log.error("reload: %s", problem)
-            log.error("reload: config invalid; still running on the previous one")
-            self.metrics.reloads.labels("invalid").inc()
-            return
-        if new.store_url != self.config.store_url:
-            log.error("reload: the store location changed; restart the worker to move it")
-            self.metrics.reloads.labels("invalid").inc()
+        new = reload_config(self.config, self.metrics, "worker")
+        if new is None:
             return
         self.config = new
         self.units.config = new
-        self.metrics.reloads.labels("ok").inc()
         log.info("reload: %s loaded (%d sources)", new.path.name, len(new.sources))
         await self._request_publish()
 
