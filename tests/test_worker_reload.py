@@ -1,5 +1,6 @@
-"""A worker's SIGHUP reload reaches its fetcher: new fetch settings and User-Agent apply to the
-next jobs, while a running job finishes on the old fetcher (closed once no job runs)."""
+"""A worker between jobs: a SIGHUP reload reaches its fetcher (new fetch settings and User-Agent
+for the next jobs; a running job finishes on the old one, closed once no job runs), and after a
+lost queue connection the running jobs are drained (bounded) before a new queue worker starts."""
 
 from __future__ import annotations
 
@@ -36,3 +37,28 @@ def test_reload_rebuilds_the_fetcher_between_jobs(write_config) -> None:
         assert new.settings.per_host == 3 and old.settings.per_host != 3
     finally:
         units.close()
+
+
+def test_a_lost_queue_worker_drains_its_jobs_before_a_new_one_starts() -> None:
+    import asyncio
+    import threading
+    import time
+
+    from feeds.service.worker import drain
+
+    running = [1]
+
+    async def scenario() -> tuple[int, float, int, float]:
+        stopping = asyncio.Event()
+        threading.Timer(0.5, running.__setitem__, (0, 0)).start()  # the job thread ends
+        started = time.monotonic()
+        drained = await drain(lambda: running[0], 5.0, stopping)
+        waited = time.monotonic() - started
+        running[0] = 2  # jobs that never end: the wait is bounded
+        started = time.monotonic()
+        stuck = await drain(lambda: running[0], 0.6, stopping)
+        return drained, waited, stuck, time.monotonic() - started
+
+    drained, waited, stuck, bounded = asyncio.run(scenario())
+    assert drained == 0 and 0.4 < waited < 3.0
+    assert stuck == 2 and 0.5 < bounded < 3.0

@@ -48,7 +48,7 @@ from .queue import (
 from .reload import reload_config
 from .units import Units
 
-__all__ = ["QueueWorkerService", "RESTART_DELAY"]
+__all__ = ["QueueWorkerService", "RESTART_DELAY", "drain"]
 
 log = logging.getLogger("feeds.worker")
 RESTART_DELAY = 2.0  # seconds before a worker whose database connection broke starts again
@@ -155,6 +155,11 @@ class QueueWorkerService:
                             RESTART_DELAY)
             if not self.stopping.is_set():
                 await self._sleep(RESTART_DELAY)
+            left = await drain(lambda: self.units.running,
+                               self.config.daemon.seconds("job_timeout"), self.stopping)
+            if left:
+                log.warning("worker: %d jobs of the lost connection still running; starting "
+                            "again beside them", left)
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -281,6 +286,23 @@ class QueueWorkerService:
 
 class JobDeadline(Exception):
     """A job ran past daemon.job_timeout: procrastinate records it as failed."""
+
+
+async def drain(running: Callable[[], int], limit: float, stopping: asyncio.Event,
+                poll: float = 0.2) -> int:
+    """Wait up to `limit` seconds (or a stop) for the job threads of a lost queue worker to
+    end, so that a new one does not start beside them; return how many still run."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + limit
+    if running():
+        log.info("worker: waiting up to %gs for %d running jobs before starting again", limit,
+                 running())
+    while running() and loop.time() < end and not stopping.is_set():
+        try:
+            await asyncio.wait_for(stopping.wait(), min(poll, max(0.0, end - loop.time())))
+        except TimeoutError:
+            pass
+    return running()
 
 
 def _address(listen: str) -> tuple[str, int] | None:
