@@ -118,3 +118,14 @@ def test_daemon_config_section(write_config) -> None:
                                      "  jitter: 2\n"))
     assert [p.split(": ")[1] for p in e.value.problems] == [
         "daemon.listen", "daemon.publish_delay", "daemon.jitter"]
+
+
+def test_queue_cell_says_where_a_source_is_in_the_queue():
+    from feeds.service.status import _queue_cell
+
+    now = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    later = (now + timedelta(seconds=4)).isoformat()
+    assert _queue_cell({"queue": {"running_on": "w1:42", "queued": True}}, now) == "running on w1:42"
+    assert _queue_cell({"queue": {"queued": True, "queued_for": later}}, now).startswith("queued (")
+    assert _queue_cell({"queue": {"queued": True, "queued_for": now.isoformat()}}, now) == "queued"
+    assert _queue_cell({}, now) == "-"

@@ -3,14 +3,13 @@ each with what the queue holds for it (queued, running on which worker, attempts
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Config
 from .queue import PUBLISH_LOCK, queue_rows, source_lock
 from .status import collect_rows
 
-__all__ = ["queue_text", "status_payload"]
+__all__ = ["status_payload"]
 
 
 def status_payload(config: Config, store: Any) -> dict[str, Any]:
@@ -23,16 +22,3 @@ def status_payload(config: Config, store: Any) -> dict[str, Any]:
         row["queue"] = queue.get(source_lock(row["source"]), empty)
     return {"sources": rows, "publish": queue.get(PUBLISH_LOCK, empty)}
 
-
-def queue_text(entry: dict[str, Any], now: datetime | None = None) -> str:
-    """'running on host:pid', 'queued', 'queued (in 4s)' or '-' for one queue entry."""
-    if entry.get("running_on"):
-        return f"running on {entry['running_on']}"
-    if entry.get("queued"):
-        when = entry.get("queued_for", "")
-        if when and datetime.fromisoformat(when) > (now or datetime.now(UTC)):
-            from .status import ago
-
-            return f"queued ({ago(when, now or datetime.now(UTC))})"
-        return "queued"
-    return "-"

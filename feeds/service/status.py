@@ -116,9 +116,16 @@ def _error_text(row: dict[str, Any], width: int = 60) -> str:
 
 
 def _queue_cell(row: dict[str, Any], now: datetime) -> str:
-    from .queue_status import queue_text
-
-    return queue_text(row.get("queue", {}), now)
+    """'running on host:pid', 'queued', 'queued (in 4s)' or '-' for a row's queue entry."""
+    entry = row.get("queue", {})
+    if entry.get("running_on"):
+        return f"running on {entry['running_on']}"
+    if entry.get("queued"):
+        when = entry.get("queued_for", "")
+        if when and datetime.fromisoformat(when) > now:
+            return f"queued ({ago(when, now)})"
+        return "queued"
+    return "-"
 
 
 def render_table(rows: list[dict[str, Any]], now: datetime) -> str:
