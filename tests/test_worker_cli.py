@@ -126,7 +126,9 @@ def test_a_job_past_its_deadline_is_failed_and_counted(tmp_path: Path, pg_url: s
         assert worker.log.count("slow: job exceeded its 1s deadline") == 1
         assert b'feeds_fetches_total{outcome="ok",source="quick"} 1.0' in _get(port, "/metrics")
         # the job is failed at once (its 6 s thread still runs): source:slow is no longer held
-        assert not queue_rows(pg_url).get("source:slow", {}).get("running_on")
+        # (the metric is counted just before the job fails: wait briefly, well within the 6 s)
+        wait_for(lambda: not queue_rows(pg_url).get("source:slow", {}).get("running_on"),
+                 timeout=2, what="the source:slow job failed while its thread runs")
         assert worker.stop(timeout=20) == 0
     finally:
         farm.stop()
