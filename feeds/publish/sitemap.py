@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import markup
+
 __all__ = [
     "BAIDU_MAX_BYTES",
     "MAX_BYTES",
@@ -45,17 +47,7 @@ _BATCH = 2000  # entries joined per yielded chunk: few, large writes
 
 def escape(text: str) -> str:
     """Entity-escape the five characters sitemaps.org lists (&, ', ", <, >)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "'" in text:
-        text = text.replace("'", "&apos;")
-    return text
+    return markup.escape(text, "&apos;")
 
 
 def _prolog(stylesheet: str) -> str:

@@ -15,6 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from ..markup import escape
 from .links import LABELS
 from .meta import ShareMeta, json_ld, open_graph, twitter, wechat
 from .qr import encode, svg_path
@@ -54,20 +55,7 @@ _NOTE = ("<!-- share metadata; put on the page's <html>: "
          + " ".join(f'{k}="{v}"' if v else k for k, v in HTML_ATTRS.items()) + " -->\n")
 
 
-def esc(text: str) -> str:
-    """Text made safe for HTML element content and double-quoted attribute values (what
-    html.escape does, without five copies of text that holds none of the five)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "'" in text:
-        text = text.replace("'", "&#x27;")
-    return text
+esc = escape  # the name the templates below use
 
 
 def script_json(data: Any) -> str:
