@@ -17,22 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import service_helpers
 
 ROOT = Path(__file__).parent.parent
 FEEDS = str(Path(sys.executable).parent / "feeds")
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            value = check()
-        except (OSError, ValueError, KeyError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what or check}")
+    """service_helpers.wait_for with the longer wait a cluster of worker processes needs."""
+    return service_helpers.wait_for(check, timeout, what)
 
 
 @dataclass
