@@ -20,6 +20,7 @@ from typing import Any
 from ..config import HealthSettings
 from ..errors import FeedsError
 from ..fetch import post
+from ..store import Store
 from .record import Transition
 
 __all__ = ["OUTBOX", "Courier", "announce", "deliver_after_run", "deliver_due", "retry_delay"]
@@ -31,7 +32,7 @@ FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=1)
 
 
-def announce(store: Any, settings: HealthSettings, note: Transition) -> None:
+def announce(store: Store, settings: HealthSettings, note: Transition) -> None:
     """The log line of a transition, and its outbox entry when a webhook is configured."""
     what = "still" if note.reminder else f"{note.old} ->"
     level = logging.INFO if note.new == "ok" else logging.WARNING
@@ -50,7 +51,7 @@ def retry_delay(attempts: int) -> timedelta:
 Poster = Callable[[str, bytes, str, float], Any]
 
 
-def deliver_due(store: Any, settings: HealthSettings, now: datetime,
+def deliver_due(store: Store, settings: HealthSettings, now: datetime,
                 poster: Poster = post) -> int:
     """POST every outbox entry that is due, oldest first; return how many were delivered."""
     delivered = 0
@@ -88,7 +89,7 @@ def _post(settings: HealthSettings, note: dict[str, Any], poster: Poster) -> boo
     return True
 
 
-def deliver_after_run(store: Any, settings: HealthSettings, now: datetime,
+def deliver_after_run(store: Store, settings: HealthSettings, now: datetime,
                       grace: float = 3.0) -> None:
     """Send the alerts that are due at the end of a run, waiting at most `grace` seconds: one
     not through by then keeps its lease and goes out with the next run or the daemon."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from ..model import Article
+from ..store import Store
 from ..store.codec import from_row, to_row
 from .baseline import Baseline, usual
 from .signals import FIELDS
@@ -34,14 +34,14 @@ class Held:
     values: dict[str, str]  # its watched fields as the source gave them (item_values)
 
 
-def held(store: Any, source_id: str) -> list[Held]:
+def held(store: Store, source_id: str) -> list[Held]:
     """The source's held items, oldest first."""
     rows = store.get_state(HELD, source_id).get("items", [])
     return [Held(from_row(r["article"]), r["at"], r.get("repeated", {}), r.get("values", {}))
             for r in rows]
 
 
-def hold(store: Any, source_id: str, items: list[tuple[Article, dict[str, str]]],
+def hold(store: Store, source_id: str, items: list[tuple[Article, dict[str, str]]],
          repeated: dict[str, str], now: datetime) -> int:
     """Hold a poll's articles, each with its item_values (replacing older held versions of
     the same URLs); return how many the source holds now."""
@@ -52,7 +52,7 @@ def hold(store: Any, source_id: str, items: list[tuple[Article, dict[str, str]]]
     return len(kept)
 
 
-def take(store: Any, source_id: str) -> list[Held]:
+def take(store: Store, source_id: str) -> list[Held]:
     """Remove and return every held item of the source."""
     items = held(store, source_id)
     if items:
@@ -60,7 +60,7 @@ def take(store: Any, source_id: str) -> list[Held]:
     return items
 
 
-def put(store: Any, source_id: str, items: list[Held]) -> None:
+def put(store: Store, source_id: str, items: list[Held]) -> None:
     """Replace the source's held items with `items`."""
     store.put_state(HELD, source_id, {"items": [
         {"article": to_row(h.article), "at": h.at, "repeated": h.repeated, "values": h.values}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
+from ..store import Store
 from . import hold as hold_mod
 from . import track
 from .baseline import Baseline
@@ -16,14 +16,14 @@ __all__ = ["hold_source", "release_source"]
 log = logging.getLogger("feeds.health")
 
 
-def hold_source(store: Any, source_id: str) -> None:
+def hold_source(store: Store, source_id: str) -> None:
     """Hold every later poll of the source until it is released (e.g. a known bad migration
     on the site); its published items stay as they are."""
     track.save(store, source_id, replace(track.load(store, source_id), manual_hold=True))
     log.warning("health %s: held by hand", source_id, extra={"source": source_id})
 
 
-def release_source(store: Any, source_id: str, now: datetime, drop: bool = False,
+def release_source(store: Store, source_id: str, now: datetime, drop: bool = False,
                    relearn: bool = False) -> tuple[int, int]:
     """End a hold by hand and store (or, with `drop`, discard) every held item, whatever the
     baseline says: a person looked. `relearn` forgets the baseline (the site changed for good:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from ..config import HealthSettings, Source, parse_duration
 from ..model import Article, RawArticle
+from ..store import Store
 from . import hold as hold_mod
 from .alerts import announce
 from .baseline import learn, usual_shapes
@@ -47,11 +47,11 @@ class Gate:
         return self.verdict.bad or self.health.manual_hold
 
 
-def load(store: Any, source_id: str) -> Health:
+def load(store: Store, source_id: str) -> Health:
     return Health.from_dict(store.get_state(HEALTH, source_id))
 
 
-def save(store: Any, source_id: str, health: Health) -> None:
+def save(store: Store, source_id: str, health: Health) -> None:
     store.put_state(HEALTH, source_id, health.to_dict())
 
 
@@ -59,7 +59,7 @@ def thresholds(source: Source) -> Thresholds:
     return Thresholds.with_overrides(source.health)
 
 
-def judge(store: Any, source: Source, pairs: list[tuple[RawArticle, Article]],
+def judge(store: Store, source: Source, pairs: list[tuple[RawArticle, Article]],
           fetch_failures: int = 0) -> Gate:
     """Measure the poll and judge it against the source's stored baseline."""
     health = load(store, source.id)
@@ -74,7 +74,7 @@ def judge(store: Any, source: Source, pairs: list[tuple[RawArticle, Article]],
     return Gate(source, health, verdict, signals, articles, values)
 
 
-def finish(store: Any, settings: HealthSettings, gate: Gate, now: datetime, new: int,
+def finish(store: Store, settings: HealthSettings, gate: Gate, now: datetime, new: int,
            interval: timedelta) -> Health:
     """Record the judged poll: a good one joins the baseline (and may be stale), a bad one
     keeps a sample of what it looked like; a state change is announced."""
@@ -91,13 +91,13 @@ def finish(store: Any, settings: HealthSettings, gate: Gate, now: datetime, new:
     return _advance(store, settings, gate.source.id, health, verdict, now)
 
 
-def failed(store: Any, settings: HealthSettings, source: Source, verdict: Verdict,
+def failed(store: Store, settings: HealthSettings, source: Source, verdict: Verdict,
            now: datetime) -> Health:
     """Record a poll that raised (failing or broken); the baseline is left as it was."""
     return _advance(store, settings, source.id, load(store, source.id), verdict, now)
 
 
-def unchanged(store: Any, settings: HealthSettings, source: Source, now: datetime,
+def unchanged(store: Store, settings: HealthSettings, source: Source, now: datetime,
               interval: timedelta) -> Health:
     """Record a poll that found nothing changed (304 or the same body): only staleness and
     recovery are judged."""
@@ -107,7 +107,7 @@ def unchanged(store: Any, settings: HealthSettings, source: Source, now: datetim
     return _advance(store, settings, source.id, health, quiet or Verdict("ok"), now)
 
 
-def release(store: Any, health: Health, source_id: str, offered: set[str], now: datetime,
+def release(store: Store, health: Health, source_id: str, offered: set[str], now: datetime,
             hold_for: timedelta) -> list[Article]:
     """The held items to store now that the source is healthy: those that pass its baseline
     and that this poll did not offer again (it stored their fresh versions). Expired ones are
@@ -124,7 +124,7 @@ def release(store: Any, health: Health, source_id: str, offered: set[str], now: 
     return out
 
 
-def _advance(store: Any, settings: HealthSettings, source_id: str, health: Health,
+def _advance(store: Store, settings: HealthSettings, source_id: str, health: Health,
              verdict: Verdict, now: datetime) -> Health:
     remind = timedelta(seconds=parse_duration(settings.remind_every) or 86400)
     sample = {"last_good": health.good_item, "now": health.bad_item} \

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..config import Config, Topic
 from ..model import Article
+from ..store import Store
 from ..store.codec import utc_text
 from .feedset import FeedSpec
 from .formats import FORMATS
@@ -47,7 +48,7 @@ def topic_spec(config: Config, topic: Topic, articles: tuple[Article, ...] = ())
                     articles, {c.id: c.title for c in config.channels}, opts.hubs, opts.ttl)
 
 
-def publish_topics(config: Config, store, write: Callable[[str, bytes], bool],
+def publish_topics(config: Config, store: Store, write: Callable[[str, bytes], bool],
                    variants: Sequence[Variant] = ()) -> tuple[list[FeedSpec], list[str]]:
     """Bring every topic feed up to date; return the specs (for the directory pages) and the
     paths of the feed files that changed (for WebSub)."""
@@ -93,7 +94,7 @@ def _rows_of(articles: Iterable[Article]) -> list[Row]:
              json.dumps(list(a.tags), ensure_ascii=False), a.content_html) for a in articles]
 
 
-def _apply_changes(config: Config, store, after: tuple, lists: dict[str, list[Entry]],
+def _apply_changes(config: Config, store: Store, after: tuple, lists: dict[str, list[Entry]],
                    limits: dict[str, int], dirty: set[str], refill: set[str]) -> tuple:
     """Match the articles changed since `after` against the kept topics; return the new mark."""
     topics = [t for t in config.topics if t.id in lists]
@@ -108,7 +109,7 @@ def _apply_changes(config: Config, store, after: tuple, lists: dict[str, list[En
     return after
 
 
-def _apply_removals(store, removed: tuple, lists: dict[str, list[Entry]],
+def _apply_removals(store: Store, removed: tuple, lists: dict[str, list[Entry]],
                     limits: dict[str, int], dirty: set[str], refill: set[str]) -> tuple:
     """Drop taken-down articles (feeds remove) from every list; return the new mark."""
     while batch := store.removed_after(removed, 500):
@@ -132,7 +133,7 @@ def _update(topic_id: str, lists: dict[str, list[Entry]], limits: dict[str, int]
     lists[topic_id] = new
 
 
-def _scan(store, topics: list[Topic], limits: dict[str, int]) -> dict[str, list[Entry]]:
+def _scan(store: Store, topics: list[Topic], limits: dict[str, int]) -> dict[str, list[Entry]]:
     """The newest matches of `topics`, reading the store newest first until all are full.
     A full topic leaves the automaton, so the long tail of the scan only looks for the words
     of the rare topics (common words would otherwise hit on every row)."""
@@ -166,7 +167,7 @@ def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
         yield batch
 
 
-def _render(config: Config, store, lists: dict[str, list[Entry]], dirty: set[str],
+def _render(config: Config, store: Store, lists: dict[str, list[Entry]], dirty: set[str],
             write: Callable[[str, bytes], bool], variants: Sequence[Variant]) -> list[str]:
     """Render the dirty topics (and those with a file missing), with their variant copies."""
     out, changed = config.output_path, []

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import Config
+from ..store import Store
 from .queue import PUBLISH_LOCK, queue_rows, source_lock
 from .status import collect_rows
 
 __all__ = ["status_payload"]
 
 
-def status_payload(config: Config, store: Any) -> dict[str, Any]:
+def status_payload(config: Config, store: Store) -> dict[str, Any]:
     """{'sources': rows with a 'queue' entry each, 'publish': the publish job's entry}."""
     rows = collect_rows(config, store)
     queue = queue_rows(config.store_url)
